@@ -1,0 +1,3 @@
+from pilotgate.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Storage: engine, unit of work, declarative base and Alembic migrations."""

@@ -1,0 +1,24 @@
+"""Imports every ORM model so that metadata and migrations see all tables."""
+
+from pilotgate.audit.models import AuditEvent, Meta
+from pilotgate.gates.models import Artifact, Assessment, Condition, Decision, Review, Vote
+from pilotgate.policy.models import PolicyVersion
+from pilotgate.usecases.models import Person, RoleAssignment, StageHistory, UseCase, UseCaseTag
+
+__all__ = [
+    "Artifact",
+    "Assessment",
+    "AuditEvent",
+    "Condition",
+    "Decision",
+    "Meta",
+    "Person",
+    "PolicyVersion",
+    "Review",
+    "RoleAssignment",
+    "StageHistory",
+    "UseCase",
+    "UseCaseTag",
+    "Vote",
+]
+import pilotgate.usecases.guard  # noqa: F401,E402  (nothing proceeds without a gate decision)

@@ -1,0 +1,1 @@
+"""Evidence: stored artifact files (and, later, measured metrics)."""

@@ -1,0 +1,1 @@
+"""Gate reviews: assessments, artifacts, votes and decisions."""

@@ -1,0 +1,157 @@
+"""The policy model: stages, gates, criteria, artifacts, approvers and rules."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
+CriterionKind = Literal["attestation", "artifact", "metric"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Duration(Strict):
+    """Expected time in a stage, in weeks; ``max_weeks`` is None for an open-ended stage."""
+
+    min_weeks: int = Field(ge=0)
+    max_weeks: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Duration:
+        if self.max_weeks is not None and self.max_weeks < self.min_weeks:
+            raise ValueError("max_weeks must be at least min_weeks")
+        return self
+
+    def describe(self) -> str:
+        if self.max_weeks is None:
+            return "open-ended"
+        return f"{self.min_weeks}–{self.max_weeks} weeks"
+
+
+class Stage(Strict):
+    id: str = Identifier
+    title: str = Field(min_length=1)
+    purpose: str = ""
+    expected_duration: Duration
+    activities: tuple[str, ...] = ()
+
+
+class Role(Strict):
+    id: str = Identifier
+    title: str = Field(min_length=1)
+
+
+class Criterion(Strict):
+    id: str = Identifier
+    title: str = Field(min_length=1)
+    requirement: str = Field(min_length=1)
+    kind: CriterionKind = "attestation"
+    artifact: str | None = None
+    expression: str | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Criterion:
+        if self.kind == "artifact" and not self.artifact:
+            raise ValueError("an artifact criterion names the artifact it needs in 'artifact'")
+        if self.kind == "metric" and not self.expression:
+            raise ValueError("a metric criterion needs an 'expression', e.g. uptime(window=\"30d\") >= 99.5")
+        if self.kind != "metric" and self.expression:
+            raise ValueError("'expression' is only allowed on a metric criterion")
+        if self.kind != "artifact" and self.artifact:
+            raise ValueError("'artifact' is only allowed on an artifact criterion")
+        return self
+
+
+class ArtifactSpec(Strict):
+    id: str = Identifier
+    title: str = Field(min_length=1)
+
+
+class ApproverCondition(Strict):
+    """When an approver role applies; all listed facts must match the use case."""
+
+    risk_tier: tuple[str, ...] = ()
+
+
+class Approver(Strict):
+    role: str = Identifier
+    when: ApproverCondition | None = None
+
+    def applies_to(self, risk_tier: str) -> bool:
+        if self.when is None or not self.when.risk_tier:
+            return True
+        return risk_tier in self.when.risk_tier
+
+
+class Gate(Strict):
+    number: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    from_stage: str = Field(alias="from")
+    to_stage: str = Field(alias="to")
+    note: str = ""
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    artifacts: tuple[ArtifactSpec, ...] = ()
+    approvers: tuple[Approver, ...] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def required_roles(self, risk_tier: str) -> list[str]:
+        return [a.role for a in self.approvers if a.applies_to(risk_tier)]
+
+    def approver_roles(self) -> set[str]:
+        return {a.role for a in self.approvers}
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    def artifact(self, artifact_id: str) -> ArtifactSpec | None:
+        return next((a for a in self.artifacts if a.id == artifact_id), None)
+
+
+class Rules(Strict):
+    distinct_approvers: bool = True
+    opener_may_approve: bool = True
+    uploader_may_approve: bool = True
+    waiver_max_days: int = Field(default=180, ge=1)
+    artifact_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    adoption_threshold: float = Field(default=0.60, ge=0, le=1)
+
+
+class Policy(Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", min_length=1, max_length=64)
+    title: str = Field(min_length=1)
+    description: str = ""
+    risk_tiers: tuple[str, ...] = Field(min_length=1)
+    default_risk_tier: str
+    roles: tuple[Role, ...] = Field(min_length=1)
+    stages: tuple[Stage, ...] = Field(min_length=2)
+    gates: tuple[Gate, ...] = Field(min_length=1)
+    rules: Rules = Rules()
+    statuses: tuple[str, ...] = ("active", "on_hold", "stopped", "retired")
+
+    def stage_ids(self) -> list[str]:
+        return [s.id for s in self.stages]
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+    def first_stage(self) -> Stage:
+        return self.stages[0]
+
+    def gate_from(self, stage_id: str) -> Gate | None:
+        """The gate that leads out of a stage, or None in the final stage."""
+        return next((g for g in self.gates if g.from_stage == stage_id), None)
+
+    def gate(self, number: int) -> Gate | None:
+        return next((g for g in self.gates if g.number == number), None)
+
+    def role_ids(self) -> list[str]:
+        return [r.id for r in self.roles]
+
+    def earlier_stages(self, stage_id: str) -> list[str]:
+        ids = self.stage_ids()
+        return ids[: ids.index(stage_id)] if stage_id in ids else []

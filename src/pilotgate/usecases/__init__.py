@@ -1,0 +1,1 @@
+"""The registry: use cases, people and the named role assignments."""

@@ -1,0 +1,214 @@
+"""CLI: people, use cases and role assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from pilotgate.cli_support import JSON_OPTION, console, escape, local_actor, print_json, table, unit_of_work
+
+person_app = typer.Typer(help="People who hold roles on use cases.", no_args_is_help=True)
+usecase_app = typer.Typer(help="The use-case registry.", no_args_is_help=True)
+
+ACTOR_OPTION = typer.Option(None, "--as", help="E-mail of the person making the change (default: the local user).")
+
+
+@person_app.command("add")
+def person_add(
+    email: str,
+    name: str = typer.Option(..., "--name", help="Full name."),
+    actor: str | None = ACTOR_OPTION,
+) -> None:
+    """Register a person by e-mail."""
+    from pilotgate.usecases import service
+
+    with unit_of_work() as uow:
+        person = service.person_create(uow, email=email, name=name, actor=local_actor(actor))
+        typer.echo(f"added {person.email} ({person.name})")
+
+
+@person_app.command("list")
+def person_list(as_json: bool = JSON_OPTION) -> None:
+    """List people."""
+    from pilotgate.usecases import service
+
+    with unit_of_work(read_only=True) as uow:
+        people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
+    if as_json:
+        print_json(people)
+        return
+    grid = table("E-mail", "Name")
+    for p in people:
+        grid.add_row(escape(p["email"]), escape(p["name"]))
+    console().print(grid)
+
+
+@usecase_app.command("add")
+def usecase_add(
+    title: str,
+    business_unit: str = typer.Option(..., "--business-unit", help="Owning business unit."),
+    risk_tier: str | None = typer.Option(None, "--risk-tier", help="Risk tier (default: the policy's)."),
+    description: str = typer.Option("", "--description", help="What the use case does and for whom."),
+    tag: list[str] = typer.Option([], "--tag", help="A tag; repeat for several."),
+    policy: str | None = typer.Option(None, "--policy", help="Policy name (default: pilotgate-default)."),
+    actor: str | None = ACTOR_OPTION,
+) -> None:
+    """Register a use case; prints its new key."""
+    from pilotgate.usecases import service
+
+    with unit_of_work() as uow:
+        use_case = service.create(
+            uow, title=title, business_unit=business_unit, risk_tier=risk_tier, description=description,
+            tags=tag, policy_name=policy, actor=local_actor(actor),
+        )
+        typer.echo(use_case.key)
+
+
+def summary(use_case: Any, now: Any, policy: Any = None) -> dict[str, Any]:
+    days = (now - use_case.stage_entered_at).days
+    out: dict[str, Any] = {
+        "key": use_case.key,
+        "title": use_case.title,
+        "stage": use_case.stage,
+        "status": use_case.status,
+        "business_unit": use_case.business_unit,
+        "risk_tier": use_case.risk_tier,
+        "stage_entered_at": use_case.stage_entered_at.isoformat(),
+        "days_in_stage": days,
+        "tags": use_case.tag_names,
+    }
+    if policy is not None:
+        stage = policy.stage(use_case.stage)
+        if stage is not None:
+            limit = stage.expected_duration.max_weeks
+            out["expected_duration"] = stage.expected_duration.describe()
+            out["overdue"] = limit is not None and days > limit * 7 and use_case.status == "active"
+    return out
+
+
+@usecase_app.command("list")
+def usecase_list(
+    stage: str | None = typer.Option(None, "--stage", help="Only this stage."),
+    status: str | None = typer.Option(None, "--status", help="Only this status."),
+    business_unit: str | None = typer.Option(None, "--business-unit", help="Only this business unit."),
+    tag: str | None = typer.Option(None, "--tag", help="Only use cases with this tag."),
+    text: str | None = typer.Option(None, "--search", help="Text in the key, title or description."),
+    sort: str = typer.Option("key", "--sort", help="Sort field; prefix - for descending."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Skip this many."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List use cases, filtered and sorted."""
+    from pilotgate.policy import service as policies
+    from pilotgate.usecases import service
+
+    with unit_of_work(read_only=True) as uow:
+        found, total = service.list_use_cases(
+            uow, stage=stage, status=status, business_unit=business_unit, tag=tag, text=text,
+            sort=sort, limit=limit, offset=offset,
+        )
+        now = uow.now()
+        parsed = {n: policies.parsed(policies.get_or_raise(uow, n)) for n in {u.policy_name for u in found}}
+        rows = [summary(u, now, parsed[u.policy_name]) for u in found]
+    if as_json:
+        print_json({"total": total, "offset": offset, "items": rows})
+        return
+    grid = table("Key", "Title", "Business unit", "Stage", "Status", "Days in stage", title=f"{total} use case(s)")
+    for r in rows:
+        days = f"{r['days_in_stage']} / {r.get('expected_duration', '')}"
+        grid.add_row(r["key"], escape(r["title"]), escape(r["business_unit"]), r["stage"], r["status"],
+                     f"[red]{days}[/red]" if r.get("overdue") else days)
+    console().print(grid)
+
+
+def detail(uow: Any, key: str) -> dict[str, Any]:
+    from pilotgate.gates import repository as reviews
+    from pilotgate.usecases import service
+
+    use_case = service.get_or_raise(uow, key)
+    policy = service.policy_of(uow, use_case)
+    out = summary(use_case, uow.now(), policy)
+    out["description"] = use_case.description
+    out["policy"] = use_case.policy_name
+    out["roles"] = {a.role: {"email": a.person.email, "name": a.person.name} for a in use_case.assignments}
+    review = reviews.open_review(uow, use_case.id)
+    out["open_review"] = None if review is None else {"id": review.id, "gate": review.gate_number,
+                                                      "opened_by": review.opened_by.email,
+                                                      "opened_at": review.opened_at.isoformat()}
+    out["stage_history"] = [
+        {"stage": h.stage, "entered_at": h.entered_at.isoformat(),
+         "left_at": h.left_at.isoformat() if h.left_at else None, "reason": h.reason}
+        for h in service.stage_history(uow, use_case)
+    ]
+    out["decisions"] = [
+        {"gate": d.review.gate_number, "decision": d.kind, "from_stage": d.from_stage, "to_stage": d.to_stage,
+         "status": d.resulting_status, "by": d.decided_by.email, "at": d.decided_at.isoformat(),
+         "snapshot_sha256": d.snapshot_sha256,
+         "conditions": [{"text": c.text, "owner": c.owner.email, "due": c.due_date.isoformat(), "status": c.status}
+                        for c in d.conditions]}
+        for d in reviews.decisions_of(uow, use_case.id)
+    ]
+    return out
+
+
+@usecase_app.command("show")
+def usecase_show(key: str, as_json: bool = JSON_OPTION) -> None:
+    """Show one use case: stage, roles, stage history and decisions."""
+    with unit_of_work(read_only=True) as uow:
+        out = detail(uow, key)
+    if as_json:
+        print_json(out)
+        return
+    out_console = console()
+    out_console.print(f"[bold]{out['key']}  {escape(out['title'])}[/bold]")
+    out_console.print(
+        f"{escape(out['business_unit'])} · risk {out['risk_tier']} · {out['status']} · stage [bold]{out['stage']}[/bold] "
+        f"since {out['stage_entered_at'][:10]} ({out['days_in_stage']} days; expected {out.get('expected_duration')})"
+    )
+    if out["description"]:
+        out_console.print(escape(out["description"]))
+    roles = table("Role", "Person")
+    for role, person in out["roles"].items():
+        roles.add_row(role, escape(f"{person['name']} <{person['email']}>"))
+    out_console.print(roles)
+    history = table("Stage", "Entered", "Left", "Why")
+    for h in out["stage_history"]:
+        history.add_row(h["stage"], h["entered_at"][:10], (h["left_at"] or "")[:10], h["reason"])
+    out_console.print(history)
+    if out["open_review"]:
+        out_console.print(f"Open review: Gate {out['open_review']['gate']} (see `pilotgate gate status {out['key']}`)")
+
+
+@usecase_app.command("edit")
+def usecase_edit(
+    key: str,
+    title: str | None = typer.Option(None, "--title"),
+    description: str | None = typer.Option(None, "--description"),
+    business_unit: str | None = typer.Option(None, "--business-unit"),
+    risk_tier: str | None = typer.Option(None, "--risk-tier"),
+    tag: list[str] | None = typer.Option(None, "--tag", help="Replace the tags; repeat for several."),
+    actor: str | None = ACTOR_OPTION,
+) -> None:
+    """Edit a use case's descriptive fields (its stage changes only through a gate decision)."""
+    from pilotgate.usecases import service
+
+    changes = {k: v for k, v in {"title": title, "description": description, "business_unit": business_unit,
+                                 "risk_tier": risk_tier, "tags": tag}.items() if v is not None}
+    with unit_of_work() as uow:
+        use_case = service.update(uow, key=key, actor=local_actor(actor), changes=changes)
+        typer.echo(f"updated {use_case.key}")
+
+
+def assign(
+    key: str,
+    role: str,
+    email: str,
+    actor: str | None = ACTOR_OPTION,
+) -> None:
+    """Name the person who holds ROLE on use case KEY (e.g. sponsor, program_lead, cio_cto)."""
+    from pilotgate.usecases import service
+
+    with unit_of_work() as uow:
+        assignment = service.assign(uow, key=key, role=role, email=email, actor=local_actor(actor))
+        typer.echo(f"{key.upper()}: {assignment.role} is {assignment.person.email}")
