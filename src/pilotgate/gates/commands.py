@@ -147,3 +147,24 @@ def gate_decide(
                              conditions=condition, rationale=rationale)
         typer.echo(f"{key.upper()}: {row.kind} → stage {row.to_stage}, status {row.resulting_status} "
                    f"(snapshot {row.snapshot_sha256[:12]}…)")
+
+
+@gate_app.command("readiness")
+def gate_readiness(
+    blocked_only: bool = typer.Option(False, "--blocked", help="Only reviews where go is blocked."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Every open review in the portfolio and what blocks its go decision."""
+    from pilotgate.gates import readiness
+
+    with unit_of_work(read_only=True) as uow:
+        found = [r for r in readiness.all_open(uow) if not (blocked_only and r.go_allowed)]
+    if as_json:
+        print_json([{"key": r.key, "title": r.title, "business_unit": r.business_unit, "gate": r.gate,
+                     "go_allowed": r.go_allowed, "blockers": r.blockers} for r in found])
+        return
+    grid = table("Key", "Title", "Gate", "Go", "Blockers", title=f"{len(found)} open review(s)")
+    for r in found:
+        first = escape(r.blockers[0]) + (f" (+{len(r.blockers) - 1} more)" if len(r.blockers) > 1 else "") if r.blockers else ""
+        grid.add_row(r.key, escape(r.title), str(r.gate), "[green]ready[/green]" if r.go_allowed else "[red]blocked[/red]", first)
+    console().print(grid)

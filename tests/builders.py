@@ -1,0 +1,95 @@
+"""Builders for test data, through the real services and the real CLI."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pilotgate.cli import app
+from pilotgate.config import Settings
+from pilotgate.db.uow import UnitOfWork
+
+_runner = CliRunner()
+_counter = itertools.count(1)
+
+
+class CliResult:
+    def __init__(self, code: int, stdout: str, stderr: str) -> None:
+        self.code, self.stdout, self.stderr = code, stdout, stderr
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def cli(*args: str) -> CliResult:
+    """Run the CLI in-process; returns exit code, stdout and stderr."""
+    result = _runner.invoke(app, list(args), catch_exceptions=False)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
+def ok(*args: str) -> str:
+    result = cli(*args)
+    assert result.code == 0, f"pilotgate {' '.join(args)} failed ({result.code}): {result.output}"
+    return result.stdout
+
+
+def uow(*, read_only: bool = False, clock: Callable[[], datetime] | None = None) -> UnitOfWork:
+    if clock is None:
+        return UnitOfWork(Settings.from_env(), read_only=read_only)
+    return UnitOfWork(Settings.from_env(), read_only=read_only, clock=clock)
+
+
+ROLES_GATE1 = ("program_lead", "sponsor")
+
+
+def person(name: str | None = None) -> str:
+    n = next(_counter)
+    email = f"{(name or 'person').lower()}{n}@example.org"
+    ok("person", "add", email, "--name", (name or "Person") + f" {n}")
+    return email
+
+
+def use_case(title: str = "Claims triage", *, business_unit: str = "Operations", risk_tier: str = "medium",
+             roles: tuple[str, ...] = ROLES_GATE1) -> tuple[str, dict[str, str]]:
+    """A registered use case with a distinct person assigned to each role; returns key and people."""
+    key = ok("usecase", "add", title, "--business-unit", business_unit, "--risk-tier", risk_tier).strip()
+    people = {}
+    for role in roles:
+        people[role] = person(role.replace("_", ""))
+        ok("assign", key, role, people[role])
+    return key, people
+
+
+GATE1_CRITERIA = ("business_value", "data_availability", "process_maturity", "risk", "sponsorship")
+GATE1_ARTIFACTS = ("use_case_scorecard", "data_availability_assessment", "preliminary_risk_assessment",
+                   "business_value_hypothesis")
+
+
+def evidence_file(directory: Path, name: str = "evidence.pdf", content: bytes = b"%PDF-1.4\n% evidence\n") -> Path:
+    path = directory / name
+    path.write_bytes(content)
+    return path
+
+
+def ready_gate1(directory: Path, *, vote: bool = True) -> tuple[str, dict[str, str]]:
+    """A use case whose Gate 1 review has every criterion met, artifact attached and approval cast."""
+    key, people = use_case()
+    lead, sponsor = people["program_lead"], people["sponsor"]
+    ok("gate", "open", key, "--as", lead)
+    for criterion in GATE1_CRITERIA:
+        ok("gate", "assess", key, criterion, "met", "--as", lead, "--note", "verified")
+    for artifact in GATE1_ARTIFACTS:
+        ok("gate", "attach", key, artifact, str(evidence_file(directory, f"{artifact}.pdf")), "--as", lead)
+    if vote:
+        ok("gate", "vote", key, "approve", "--as", lead)
+        ok("gate", "vote", key, "approve", "--as", sponsor)
+    return key, people
+
+
+def days_ago(days: int) -> datetime:
+    return datetime.now(UTC) - timedelta(days=days)

@@ -1,0 +1,125 @@
+"""Shared fixtures: every database test runs on a real SQLite file and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+POSTGRES_ADMIN_URL = os.environ.get("PILOTGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_TEMPLATE = f"pilotgate_tmpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+_pg_state: dict[str, object] = {}
+
+
+def _admin_url(database: str) -> str:
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
+
+
+def _postgres_available() -> str | None:
+    """None when the server answers, else why not."""
+    if "available" not in _pg_state:
+        try:
+            engine = create_engine(POSTGRES_ADMIN_URL)
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_state["available"] = None
+        except Exception as error:  # any failure to connect means "not available"
+            _pg_state["available"] = str(error).splitlines()[0]
+    return _pg_state["available"]  # type: ignore[return-value]
+
+
+def _template() -> str:
+    """A database migrated once per test session; each test copies it."""
+    if "template" not in _pg_state:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{_TEMPLATE}"'))
+        admin.dispose()
+        from pilotgate.db.engine import Database
+
+        database = Database(_admin_url(_TEMPLATE))
+        database.ensure_schema()
+        database.engine.dispose()
+        _pg_state["template"] = _TEMPLATE
+    return _TEMPLATE
+
+
+def _drop(name: str) -> None:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if "template" in _pg_state:
+        _drop(_TEMPLATE)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    reason = _pg_state.get("available")
+    if reason:
+        terminalreporter.write_line(
+            f"NOTICE: PostgreSQL tests were skipped, no server answered at {POSTGRES_ADMIN_URL} ({reason})",
+            yellow=True,
+        )
+
+
+def postgres_url_or_skip() -> str:
+    reason = _postgres_available()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is mandatory in CI and did not answer: {reason}")
+        pytest.skip(f"PostgreSQL not available at {POSTGRES_ADMIN_URL}: {reason}")
+    name = f"pilotgate_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template()}"'))
+    admin.dispose()
+    return _admin_url(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pilotgate.db'}"
+        return
+    url = postgres_url_or_skip()
+    yield url
+    from pilotgate.db.engine import Database
+
+    Database.dispose_all()
+    _drop(url.rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'pilotgate.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    url = postgres_url_or_skip()
+    yield url
+    from pilotgate.db.engine import Database
+
+    Database.dispose_all()
+    _drop(url.rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def home(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A pilotgate home on a fresh database, set in the environment for services and the CLI."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("PILOTGATE_HOME", str(path))
+    monkeypatch.setenv("PILOTGATE_DATABASE_URL", database_url)
+    monkeypatch.delenv("PILOTGATE_AUDIT_KEY", raising=False)
+    yield path
+    from pilotgate.db.engine import Database
+
+    Database.dispose_all()
