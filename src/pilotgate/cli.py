@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from pilotgate.audit.commands import audit_app
-from pilotgate.cli_support import local_actor, report_crash, unit_of_work
+from pilotgate.cli_support import errors_rendered, local_actor, report_crash, unit_of_work
 from pilotgate.gates.commands import gate_app
 from pilotgate.policy.commands import policy_app
 from pilotgate.usecases.commands import assign, person_app, usecase_app
@@ -42,7 +42,8 @@ def demo(actor: str | None = typer.Option(None, "--as", help="Recorded as the ac
     """Create (or refresh) a realistic demo portfolio and print its summary."""
     from pilotgate.demo import build_demo, print_summary
 
-    summary = build_demo(local_actor(actor))
+    with errors_rendered():
+        summary = build_demo(local_actor(actor))
     print_summary(summary)
 
 

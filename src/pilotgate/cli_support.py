@@ -30,11 +30,18 @@ def unit_of_work(*, read_only: bool = False) -> Iterator[UnitOfWork]:
     """Open one transaction for the command; business errors become one clear line."""
     from pilotgate.config import Settings
     from pilotgate.db.uow import UnitOfWork
+
+    with errors_rendered(), UnitOfWork(Settings.from_env(), read_only=read_only) as uow:
+        yield uow
+
+
+@contextmanager
+def errors_rendered() -> Iterator[None]:
+    """Turn business errors into a clear message on stderr and a non-zero exit code."""
     from pilotgate.errors import GateBlocked, PilotgateError
 
     try:
-        with UnitOfWork(Settings.from_env(), read_only=read_only) as uow:
-            yield uow
+        yield
     except GateBlocked as error:
         lines = "\n".join(f"  - {reason}" for reason in error.reasons)
         fail(f"go is refused: {len(error.reasons)} requirement(s) unmet:\n{lines}", EXIT_CODES["GateBlocked"])

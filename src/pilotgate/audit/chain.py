@@ -64,20 +64,29 @@ def verify_chain(events: Iterable[ChainedEvent]) -> ChainReport:
     for event in events:
         if event.seq != expected_seq:
             return ChainReport(
-                False, count, expected_seq - 1, prev_hash,
+                False,
+                count,
+                expected_seq - 1,
+                prev_hash,
                 f"event #{expected_seq} is missing (found #{event.seq} next): rows were deleted or reordered",
                 expected_seq,
             )
         if event.prev_hash != prev_hash:
             return ChainReport(
-                False, count, event.seq - 1, prev_hash,
+                False,
+                count,
+                event.seq - 1,
+                prev_hash,
                 f"event #{event.seq} does not link to event #{event.seq - 1}: its prev_hash was altered "
                 "or an earlier event was replaced",
                 event.seq,
             )
         if event_hash(prev_hash, event.body()) != event.hash:
             return ChainReport(
-                False, count, event.seq - 1, prev_hash,
+                False,
+                count,
+                event.seq - 1,
+                prev_hash,
                 f"event #{event.seq} ({event.action} on {event.entity_type} {event.entity_id}) was modified: "
                 "its content no longer matches its hash",
                 event.seq,

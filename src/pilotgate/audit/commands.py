@@ -26,9 +26,18 @@ def audit_log(
 
             key = usecases.get_or_raise(uow, key).key
         events = [
-            {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-             "entity_type": e.entity_type, "entity_id": e.entity_id, "use_case": e.use_case_key,
-             "before": json.loads(e.before), "after": json.loads(e.after), "hash": e.hash}
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "use_case": e.use_case_key,
+                "before": json.loads(e.before),
+                "after": json.loads(e.after),
+                "hash": e.hash,
+            }
             for e in service.history(uow, use_case_key=key, limit=limit)
         ]
     if as_json:
@@ -37,8 +46,14 @@ def audit_log(
     grid = table("#", "When", "Who", "Action", "Entity", "Change")
     for e in events:
         change = ", ".join(f"{k}={v}" for k, v in e["after"].items() if v not in (None, "", []))
-        grid.add_row(str(e["seq"]), e["at"][:19].replace("T", " "), escape(e["actor"]), e["action"],
-                     escape(f"{e['entity_type']} {e['entity_id']}"), escape(change[:80]))
+        grid.add_row(
+            str(e["seq"]),
+            e["at"][:19].replace("T", " "),
+            escape(e["actor"]),
+            e["action"],
+            escape(f"{e['entity_type']} {e['entity_id']}"),
+            escape(change[:80]),
+        )
     console().print(grid)
 
 
@@ -51,12 +66,22 @@ def audit_verify(as_json: bool = JSON_OPTION) -> None:
         result = service.verify(uow)
     problems = ([result.chain.problem] if result.chain.problem else []) + result.problems
     if as_json:
-        print_json({"ok": result.ok, "events": result.chain.events, "head_seq": result.chain.head_seq,
-                    "head_hash": result.chain.head_hash, "first_bad_seq": result.chain.first_bad_seq,
-                    "checkpoints_checked": result.checkpoints, "problems": problems})
+        print_json(
+            {
+                "ok": result.ok,
+                "events": result.chain.events,
+                "head_seq": result.chain.head_seq,
+                "head_hash": result.chain.head_hash,
+                "first_bad_seq": result.chain.first_bad_seq,
+                "checkpoints_checked": result.checkpoints,
+                "problems": problems,
+            }
+        )
     elif result.ok:
-        typer.echo(f"audit trail intact: {result.chain.events} events, head #{result.chain.head_seq} "
-                   f"{result.chain.head_hash[:16]}…, {result.checkpoints} signed checkpoint(s) match")
+        typer.echo(
+            f"audit trail intact: {result.chain.events} events, head #{result.chain.head_seq} "
+            f"{result.chain.head_hash[:16]}…, {result.checkpoints} signed checkpoint(s) match"
+        )
     else:
         for problem in problems:
             typer.echo(f"TAMPERED: {problem}", err=True)

@@ -72,9 +72,7 @@ def _as_chained(event: AuditEvent) -> ChainedEvent:
 
 
 def _all_events(uow: UnitOfWork) -> Iterator[ChainedEvent]:
-    rows = uow.session.execute(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
-    ).scalars()
+    rows = uow.session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)).scalars()
     for event in rows:
         yield _as_chained(event)
 

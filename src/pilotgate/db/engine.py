@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -52,7 +52,7 @@ def _sqlite_engine(url: str) -> Engine:
 class Database:
     """One engine and its session factory for a database URL."""
 
-    _cache: dict[str, Database] = {}
+    _cache: ClassVar[dict[str, Database]] = {}
     _cache_lock = threading.Lock()
 
     def __init__(self, url: str) -> None:

@@ -21,4 +21,4 @@ __all__ = [
     "UseCaseTag",
     "Vote",
 ]
-import pilotgate.usecases.guard  # noqa: F401,E402  (nothing proceeds without a gate decision)
+import pilotgate.usecases.guard  # noqa: F401  (nothing proceeds without a gate decision)

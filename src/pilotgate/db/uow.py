@@ -63,8 +63,7 @@ class UnitOfWork:
                 except IntegrityError as error:
                     session.rollback()
                     raise Conflict(
-                        "the change conflicts with a concurrent one (a unique rule was violated); "
-                        "reload and try again"
+                        "the change conflicts with a concurrent one (a unique rule was violated); reload and try again"
                     ) from error
                 if self.audit_written and self.audit_head is not None:
                     from pilotgate.audit.checkpoints import write_checkpoint
@@ -85,5 +84,3 @@ class UnitOfWork:
             self.session.flush()
         finally:
             self.session.info.pop("stage_change_authorised", None)
-
-

@@ -19,7 +19,9 @@ def gate_open(key: str, actor: str = AS_OPTION) -> None:
 
     with unit_of_work() as uow:
         review = service.open_review(uow, key=key, actor=actor)
-        typer.echo(f"opened Gate {review.gate_number} review of {key.upper()} ({review.from_stage} → {review.to_stage})")
+        typer.echo(
+            f"opened Gate {review.gate_number} review of {key.upper()} ({review.from_stage} → {review.to_stage})"
+        )
 
 
 @gate_app.command("status")
@@ -40,8 +42,10 @@ STATUS_STYLE = {"met": "green", "waived": "yellow", "not_met": "red", "pending":
 
 def _print_status(out: dict) -> None:  # type: ignore[type-arg]
     screen = console()
-    screen.print(f"[bold]{out['use_case']} · {escape(out['gate']['title'])}[/bold]  "
-                 f"(policy {out['policy']['name']} v{out['policy']['version']})")
+    screen.print(
+        f"[bold]{out['use_case']} · {escape(out['gate']['title'])}[/bold]  "
+        f"(policy {out['policy']['name']} v{out['policy']['version']})"
+    )
     criteria = table("Criterion", "Kind", "Status", "Note")
     for c in out["criteria"]:
         style = STATUS_STYLE.get(c["status"], "")
@@ -49,15 +53,21 @@ def _print_status(out: dict) -> None:  # type: ignore[type-arg]
     screen.print(criteria)
     artifacts = table("Artifact", "Attached", "Version", "File or URL")
     for a in out["artifacts"]:
-        artifacts.add_row(escape(a["title"]), "yes" if a["attached"] else "[red]no[/red]", str(a["version"] or ""),
-                          escape(a["filename"] or a["url"] or ""))
+        artifacts.add_row(
+            escape(a["title"]),
+            "yes" if a["attached"] else "[red]no[/red]",
+            str(a["version"] or ""),
+            escape(a["filename"] or a["url"] or ""),
+        )
     screen.print(artifacts)
     votes = {v["role"]: v for v in out["votes"]}
     approvers = table("Approver role", "Person", "Vote", "Comment")
     for a in out["approvers"]:
         v = votes.get(a["role"])
         choice = (v["choice"] + (" (stale)" if v["stale"] else "")) if v else "—"
-        approvers.add_row(escape(a["title"]), escape(a["person"] or "unassigned"), choice, escape(v["comment"] if v else ""))
+        approvers.add_row(
+            escape(a["title"]), escape(a["person"] or "unassigned"), choice, escape(v["comment"] if v else "")
+        )
     screen.print(approvers)
     if out["blockers"]:
         screen.print(f"[bold red]Go is blocked ({len(out['blockers'])}):[/bold red]")
@@ -90,8 +100,16 @@ def gate_assess(
     from pilotgate.gates import service
 
     with unit_of_work() as uow:
-        row = service.assess(uow, key=key, criterion_id=criterion, status=status, actor=actor, note=note,
-                             expires=_parse_date(expires), evidence=evidence)
+        row = service.assess(
+            uow,
+            key=key,
+            criterion_id=criterion,
+            status=status,
+            actor=actor,
+            note=note,
+            expires=_parse_date(expires),
+            evidence=evidence,
+        )
         typer.echo(f"{key.upper()}: {row.criterion_id} is {row.status}")
 
 
@@ -143,10 +161,13 @@ def gate_decide(
     from pilotgate.gates import service
 
     with unit_of_work() as uow:
-        row = service.decide(uow, key=key, decision=decision, actor=actor, to_stage=to_stage,
-                             conditions=condition, rationale=rationale)
-        typer.echo(f"{key.upper()}: {row.kind} → stage {row.to_stage}, status {row.resulting_status} "
-                   f"(snapshot {row.snapshot_sha256[:12]}…)")
+        row = service.decide(
+            uow, key=key, decision=decision, actor=actor, to_stage=to_stage, conditions=condition, rationale=rationale
+        )
+        typer.echo(
+            f"{key.upper()}: {row.kind} → stage {row.to_stage}, status {row.resulting_status} "
+            f"(snapshot {row.snapshot_sha256[:12]}…)"
+        )
 
 
 @gate_app.command("readiness")
@@ -160,11 +181,28 @@ def gate_readiness(
     with unit_of_work(read_only=True) as uow:
         found = [r for r in readiness.all_open(uow) if not (blocked_only and r.go_allowed)]
     if as_json:
-        print_json([{"key": r.key, "title": r.title, "business_unit": r.business_unit, "gate": r.gate,
-                     "go_allowed": r.go_allowed, "blockers": r.blockers} for r in found])
+        print_json(
+            [
+                {
+                    "key": r.key,
+                    "title": r.title,
+                    "business_unit": r.business_unit,
+                    "gate": r.gate,
+                    "go_allowed": r.go_allowed,
+                    "blockers": r.blockers,
+                }
+                for r in found
+            ]
+        )
         return
     grid = table("Key", "Title", "Gate", "Go", "Blockers", title=f"{len(found)} open review(s)")
     for r in found:
-        first = escape(r.blockers[0]) + (f" (+{len(r.blockers) - 1} more)" if len(r.blockers) > 1 else "") if r.blockers else ""
-        grid.add_row(r.key, escape(r.title), str(r.gate), "[green]ready[/green]" if r.go_allowed else "[red]blocked[/red]", first)
+        first = (
+            escape(r.blockers[0]) + (f" (+{len(r.blockers) - 1} more)" if len(r.blockers) > 1 else "")
+            if r.blockers
+            else ""
+        )
+        grid.add_row(
+            r.key, escape(r.title), str(r.gate), "[green]ready[/green]" if r.go_allowed else "[red]blocked[/red]", first
+        )
     console().print(grid)

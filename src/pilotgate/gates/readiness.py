@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import select
 
@@ -33,19 +34,32 @@ def all_open(uow: UnitOfWork) -> list[Readiness]:
     session = uow.session
     opened = Review.state == "open"
     reviews = session.execute(
-        select(Review.id, Review.gate_number, Review.policy_version_id, UseCase.id, UseCase.key, UseCase.title,
-               UseCase.business_unit, UseCase.risk_tier, Person.email)
+        select(
+            Review.id,
+            Review.gate_number,
+            Review.policy_version_id,
+            UseCase.id,
+            UseCase.key,
+            UseCase.title,
+            UseCase.business_unit,
+            UseCase.risk_tier,
+            Person.email,
+        )
         .join(UseCase, Review.use_case_id == UseCase.id)
         .join(Person, Review.opened_by_id == Person.id)
         .where(opened)
         .order_by(UseCase.key)
     ).all()
-    versions = {
-        v.id: policies.parsed(v)
-        for v in session.execute(
-            select(PolicyVersion).where(PolicyVersion.id.in_({r[2] for r in reviews}))
-        ).scalars()
-    } if reviews else {}
+    versions = (
+        {
+            v.id: policies.parsed(v)
+            for v in session.execute(
+                select(PolicyVersion).where(PolicyVersion.id.in_({r[2] for r in reviews}))
+            ).scalars()
+        }
+        if reviews
+        else {}
+    )
     assignments: dict[int, dict[str, str]] = defaultdict(dict)
     for use_case_id, role, email in session.execute(
         select(RoleAssignment.use_case_id, RoleAssignment.role, Person.email)
@@ -55,12 +69,20 @@ def all_open(uow: UnitOfWork) -> list[Readiness]:
         assignments[use_case_id][role] = email
     assessed: dict[int, dict[str, rules.Assessment]] = defaultdict(dict)
     for review_id, criterion, status, justification, expires, email in session.execute(
-        select(Assessment.review_id, Assessment.criterion_id, Assessment.status, Assessment.justification,
-               Assessment.waiver_expires, Person.email)
+        select(
+            Assessment.review_id,
+            Assessment.criterion_id,
+            Assessment.status,
+            Assessment.justification,
+            Assessment.waiver_expires,
+            Person.email,
+        )
         .join(Person, Assessment.assessed_by_id == Person.id)
         .join(Review, (Review.id == Assessment.review_id) & opened)
     ):
-        assessed[review_id][criterion] = rules.Assessment(criterion, status, email, justification, expires)
+        assessed[review_id][criterion] = rules.Assessment(
+            criterion, cast(rules.AssessmentStatus, status), email, justification, expires
+        )
     attached: dict[int, dict[str, rules.Artifact]] = defaultdict(dict)
     for review_id, artifact_id, version, sha, url, email in session.execute(
         select(Artifact.review_id, Artifact.artifact_id, Artifact.version, Artifact.sha256, Artifact.url, Person.email)
@@ -69,13 +91,13 @@ def all_open(uow: UnitOfWork) -> list[Readiness]:
         .order_by(Artifact.review_id, Artifact.artifact_id, Artifact.version)
     ):
         attached[review_id][artifact_id] = rules.Artifact(artifact_id, version, sha, url, email)
-    cast: dict[int, list[rules.Vote]] = defaultdict(list)
+    votes: dict[int, list[rules.Vote]] = defaultdict(list)
     for review_id, role, email, choice, digest, comment in session.execute(
         select(Vote.review_id, Vote.role, Person.email, Vote.choice, Vote.evidence_digest, Vote.comment)
         .join(Person, Vote.person_id == Person.id)
         .join(Review, (Review.id == Vote.review_id) & opened)
     ):
-        cast[review_id].append(rules.Vote(role, email, choice, digest, comment))
+        votes[review_id].append(rules.Vote(role, email, cast(rules.VoteChoice, choice), digest, comment))
     today = uow.now().date()
     found = []
     for review_id, gate_number, version_id, use_case_id, key, title, unit, tier, opener in reviews:
@@ -84,9 +106,15 @@ def all_open(uow: UnitOfWork) -> list[Readiness]:
         if gate is None:
             continue
         state = rules.ReviewState(
-            policy=policy, gate=gate, risk_tier=tier, opener=opener, today=today,
-            assignments=assignments[use_case_id], assessments=assessed[review_id],
-            artifacts=attached[review_id], votes=tuple(cast[review_id]),
+            policy=policy,
+            gate=gate,
+            risk_tier=tier,
+            opener=opener,
+            today=today,
+            assignments=assignments[use_case_id],
+            assessments=assessed[review_id],
+            artifacts=attached[review_id],
+            votes=tuple(votes[review_id]),
         )
         found.append(Readiness(key, title, unit, gate_number, rules.blockers(state)))
     return found

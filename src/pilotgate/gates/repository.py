@@ -17,7 +17,9 @@ def open_review(uow: UnitOfWork, use_case_id: int) -> Review | None:
 
 
 def reviews_of(uow: UnitOfWork, use_case_id: int) -> Sequence[Review]:
-    return uow.session.execute(select(Review).where(Review.use_case_id == use_case_id).order_by(Review.id)).scalars().all()
+    return (
+        uow.session.execute(select(Review).where(Review.use_case_id == use_case_id).order_by(Review.id)).scalars().all()
+    )
 
 
 def assessments(uow: UnitOfWork, review_id: int) -> Sequence[Assessment]:
@@ -25,9 +27,13 @@ def assessments(uow: UnitOfWork, review_id: int) -> Sequence[Assessment]:
 
 
 def artifacts(uow: UnitOfWork, review_id: int) -> Sequence[Artifact]:
-    return uow.session.execute(
-        select(Artifact).where(Artifact.review_id == review_id).order_by(Artifact.artifact_id, Artifact.version)
-    ).scalars().all()
+    return (
+        uow.session.execute(
+            select(Artifact).where(Artifact.review_id == review_id).order_by(Artifact.artifact_id, Artifact.version)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def votes(uow: UnitOfWork, review_id: int) -> Sequence[Vote]:
@@ -39,6 +45,10 @@ def decision_of(uow: UnitOfWork, review_id: int) -> Decision | None:
 
 
 def decisions_of(uow: UnitOfWork, use_case_id: int) -> Sequence[Decision]:
-    return uow.session.execute(
-        select(Decision).join(Review).where(Review.use_case_id == use_case_id).order_by(Decision.id)
-    ).scalars().all()
+    return (
+        uow.session.execute(
+            select(Decision).join(Review).where(Review.use_case_id == use_case_id).order_by(Decision.id)
+        )
+        .scalars()
+        .all()
+    )

@@ -242,5 +242,7 @@ def decision_outcome(policy: Policy, gate: Gate, decision: str, to_stage: str | 
     target = to_stage or gate.from_stage
     allowed = [*policy.earlier_stages(gate.from_stage), gate.from_stage]
     if target not in allowed:
-        raise InvalidInput("to-stage", f"recycle goes back to the same or an earlier stage: one of {', '.join(allowed)}")
+        raise InvalidInput(
+            "to-stage", f"recycle goes back to the same or an earlier stage: one of {', '.join(allowed)}"
+        )
     return Outcome(target, "active")

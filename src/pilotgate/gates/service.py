@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import urlparse
 
 from sqlalchemy import update
@@ -62,7 +62,9 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
     use_case = usecases.get_or_raise(uow, key)
     review = repository.open_review(uow, use_case.id)
     if review is None:
-        raise NotFound(f"{use_case.key} has no open gate review; open one with `pilotgate gate open {use_case.key} --as EMAIL`")
+        raise NotFound(
+            f"{use_case.key} has no open gate review; open one with `pilotgate gate open {use_case.key} --as EMAIL`"
+        )
     policy = policies.parsed(review.policy_version)
     gate = _gate_for(policy, review)
     assessments = list(repository.assessments(uow, review.id))
@@ -80,7 +82,11 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
         assignments={a.role: a.person.email for a in use_case.assignments},
         assessments={
             a.criterion_id: rules.Assessment(
-                a.criterion_id, a.status, a.assessed_by.email, a.justification, a.waiver_expires  # type: ignore[arg-type]
+                a.criterion_id,
+                cast(rules.AssessmentStatus, a.status),
+                a.assessed_by.email,
+                a.justification,
+                a.waiver_expires,
             )
             for a in assessments
         },
@@ -88,7 +94,8 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
             aid: rules.Artifact(aid, a.version, a.sha256, a.url, a.uploaded_by.email) for aid, a in latest.items()
         },
         votes=tuple(
-            rules.Vote(v.role, v.person.email, v.choice, v.evidence_digest, v.comment) for v in votes  # type: ignore[arg-type]
+            rules.Vote(v.role, v.person.email, cast(rules.VoteChoice, v.choice), v.evidence_digest, v.comment)
+            for v in votes
         ),
     )
     return OpenReview(use_case, review, policy, gate, state, artifacts, votes, assessments)
@@ -106,13 +113,22 @@ def open_review(uow: UnitOfWork, *, key: str, actor: str) -> Review:
     policy = policies.parsed(version)
     gate = policy.gate_from(use_case.stage)
     if gate is None:
-        raise Conflict(f"{use_case.key} is in {use_case.stage}, the final stage of policy {policy.name}: no gate follows")
+        raise Conflict(
+            f"{use_case.key} is in {use_case.stage}, the final stage of policy {policy.name}: no gate follows"
+        )
     _require_role_holder(use_case, person, "open a gate review")
     if use_case.status == "on_hold":
         use_case.status = "active"
-        audit.record(uow, actor=person.email, action="usecase.resumed", entity_type="use_case",
-                     entity_id=use_case.key, use_case_key=use_case.key,
-                     before={"status": "on_hold"}, after={"status": "active"})
+        audit.record(
+            uow,
+            actor=person.email,
+            action="usecase.resumed",
+            entity_type="use_case",
+            entity_id=use_case.key,
+            use_case_key=use_case.key,
+            before={"status": "on_hold"},
+            after={"status": "active"},
+        )
     review = Review(
         use_case_id=use_case.id,
         gate_number=gate.number,
@@ -125,9 +141,15 @@ def open_review(uow: UnitOfWork, *, key: str, actor: str) -> Review:
     )
     uow.session.add(review)
     uow.session.flush()
-    audit.record(uow, actor=person.email, action="review.opened", entity_type="review", entity_id=review.id,
-                 use_case_key=use_case.key,
-                 after={"gate": gate.number, "policy": version.name, "policy_version": version.version})
+    audit.record(
+        uow,
+        actor=person.email,
+        action="review.opened",
+        entity_type="review",
+        entity_id=review.id,
+        use_case_key=use_case.key,
+        after={"gate": gate.number, "policy": version.name, "policy_version": version.version},
+    )
     return review
 
 
@@ -152,7 +174,9 @@ def assess(
     if status not in rules.ASSESSMENT_STATUSES:
         raise InvalidInput("status", f"{status!r} is not one of {', '.join(rules.ASSESSMENT_STATUSES)}")
     if criterion.kind == "artifact" and status != "waived":
-        raise InvalidInput("criterion", f"{criterion_id} is met by attaching artifact {criterion.artifact}, not by assessment")
+        raise InvalidInput(
+            "criterion", f"{criterion_id} is met by attaching artifact {criterion.artifact}, not by assessment"
+        )
     _require_role_holder(loaded.use_case, person, "assess criteria")
     if not note.strip():
         raise InvalidInput("note", "an assessment needs a justification; pass --note TEXT")
@@ -174,9 +198,16 @@ def assess(
     row.assessed_at = uow.now()
     uow.session.flush()
     uow.session.refresh(row)
-    audit.record(uow, actor=person.email, action="criterion.assessed", entity_type="review",
-                 entity_id=loaded.review.id, use_case_key=loaded.use_case.key,
-                 before=before, after=_assessment_dict(row))
+    audit.record(
+        uow,
+        actor=person.email,
+        action="criterion.assessed",
+        entity_type="review",
+        entity_id=loaded.review.id,
+        use_case_key=loaded.use_case.key,
+        before=before,
+        after=_assessment_dict(row),
+    )
     return row
 
 
@@ -232,16 +263,35 @@ def attach(
         row.url = _check_url(url)
     else:
         stored = store.store(
-            uow.settings.artifacts_dir, content,  # type: ignore[arg-type]
-            filename=filename or artifact_id, max_bytes=loaded.policy.rules.artifact_max_bytes,
+            uow.settings.artifacts_dir,
+            content,  # type: ignore[arg-type]
+            filename=filename or artifact_id,
+            max_bytes=loaded.policy.rules.artifact_max_bytes,
         )
-        row.sha256, row.size, row.media_type, row.filename = stored.sha256, stored.size, stored.media_type, stored.filename
+        row.sha256, row.size, row.media_type, row.filename = (
+            stored.sha256,
+            stored.size,
+            stored.media_type,
+            stored.filename,
+        )
     uow.session.add(row)
     uow.session.flush()
-    audit.record(uow, actor=person.email, action="artifact.attached", entity_type="review",
-                 entity_id=loaded.review.id, use_case_key=loaded.use_case.key,
-                 after={"artifact": artifact_id, "version": row.version, "sha256": row.sha256,
-                        "size": row.size, "filename": row.filename, "url": row.url})
+    audit.record(
+        uow,
+        actor=person.email,
+        action="artifact.attached",
+        entity_type="review",
+        entity_id=loaded.review.id,
+        use_case_key=loaded.use_case.key,
+        after={
+            "artifact": artifact_id,
+            "version": row.version,
+            "sha256": row.sha256,
+            "size": row.size,
+            "filename": row.filename,
+            "url": row.url,
+        },
+    )
     return row
 
 
@@ -252,9 +302,7 @@ def attach_path(uow: UnitOfWork, *, key: str, artifact_id: str, actor: str, path
         return attach(uow, key=key, artifact_id=artifact_id, actor=actor, content=handle, filename=path.name)
 
 
-def vote(
-    uow: UnitOfWork, *, key: str, choice: str, actor: str, role: str | None = None, comment: str = ""
-) -> Vote:
+def vote(uow: UnitOfWork, *, key: str, choice: str, actor: str, role: str | None = None, comment: str = "") -> Vote:
     """Cast (or re-cast) the vote of one named approver role; it covers the current evidence."""
     if choice not in rules.VOTE_CHOICES:
         raise InvalidInput("vote", f"{choice!r} is not one of {', '.join(rules.VOTE_CHOICES)}")
@@ -276,10 +324,22 @@ def vote(
     row.evidence_digest = digest
     row.cast_at = uow.now()
     uow.session.flush()
-    audit.record(uow, actor=person.email, action="vote.cast", entity_type="review", entity_id=loaded.review.id,
-                 use_case_key=loaded.use_case.key, before=before,
-                 after={"role": role, "person": person.email, "choice": choice, "comment": row.comment,
-                        "evidence_digest": digest})
+    audit.record(
+        uow,
+        actor=person.email,
+        action="vote.cast",
+        entity_type="review",
+        entity_id=loaded.review.id,
+        use_case_key=loaded.use_case.key,
+        before=before,
+        after={
+            "role": role,
+            "person": person.email,
+            "choice": choice,
+            "comment": row.comment,
+            "evidence_digest": digest,
+        },
+    )
     return row
 
 
@@ -313,8 +373,13 @@ def snapshot(loaded: OpenReview, decision: str) -> dict[str, Any]:
             for a in state.artifacts.values()
         ],
         "votes": [
-            {"role": v.role, "person": v.person, "choice": v.choice, "comment": v.comment,
-             "stale": v.evidence_digest != digest}
+            {
+                "role": v.role,
+                "person": v.person,
+                "choice": v.choice,
+                "comment": v.comment,
+                "stale": v.evidence_digest != digest,
+            }
             for v in state.votes
         ],
         "evidence_digest": digest,
@@ -333,14 +398,18 @@ def decide(
     rationale: str = "",
 ) -> Decision:
     """Take the gate decision: the only way a use case's stage ever changes."""
-    loaded = load_open(uow, key)
+    try:
+        loaded = load_open(uow, key)
+    except NotFound:
+        _refuse_if_already_decided(uow, key)
+        raise
     person = usecases.person_get_or_raise(uow, actor)
     outcome = rules.decision_outcome(loaded.policy, loaded.gate, decision, to_stage)
     if not set(_roles_held(loaded.use_case, person)) & set(rules.required_roles(loaded.state)):
         raise Forbidden(f"{person.email} is not a named approver of {loaded.gate.title} on {loaded.use_case.key}")
     parsed = [parse_condition(c) for c in conditions or []]
     if decision == "conditional_go" and not parsed:
-        raise InvalidInput("condition", "a conditional go needs at least one --condition \"TEXT|OWNER_EMAIL|DUE_DATE\"")
+        raise InvalidInput("condition", 'a conditional go needs at least one --condition "TEXT|OWNER_EMAIL|DUE_DATE"')
     if decision != "conditional_go" and parsed:
         raise InvalidInput("condition", "only a conditional go carries conditions")
     owners = {email: usecases.person_get_or_raise(uow, email) for _, email, _ in parsed}
@@ -381,12 +450,35 @@ def decide(
     uow.session.flush()
     before = {"stage": loaded.use_case.stage, "status": loaded.use_case.status}
     _apply_outcome(uow, loaded.use_case, row, outcome, recycled=decision == "recycle")
-    audit.record(uow, actor=person.email, action="gate.decided", entity_type="review", entity_id=loaded.review.id,
-                 use_case_key=loaded.use_case.key,
-                 before=before,
-                 after={"decision": decision, "stage": outcome.stage, "status": outcome.status,
-                        "snapshot_sha256": row.snapshot_sha256, "conditions": [list(map(str, c)) for c in parsed]})
+    audit.record(
+        uow,
+        actor=person.email,
+        action="gate.decided",
+        entity_type="review",
+        entity_id=loaded.review.id,
+        use_case_key=loaded.use_case.key,
+        before=before,
+        after={
+            "decision": decision,
+            "stage": outcome.stage,
+            "status": outcome.status,
+            "snapshot_sha256": row.snapshot_sha256,
+            "conditions": [list(map(str, c)) for c in parsed],
+        },
+    )
     return row
+
+
+def _refuse_if_already_decided(uow: UnitOfWork, key: str) -> None:
+    """A decision that finds its review already decided lost a race (or came late): a conflict."""
+    use_case = usecases.get_or_raise(uow, key)
+    reviews = repository.reviews_of(uow, use_case.id)
+    decided = repository.decision_of(uow, reviews[-1].id) if reviews else None
+    if decided is not None:
+        raise Conflict(
+            f"the Gate {reviews[-1].gate_number} review of {use_case.key} was already decided "
+            f"({decided.kind} by {decided.decided_by.email}); open a new review to decide again"
+        )
 
 
 def _apply_outcome(
@@ -397,12 +489,21 @@ def _apply_outcome(
     if outcome.stage == use_case.stage and not recycled:
         return
     with uow.stage_change():
-        current = uow.session.query(StageHistory).filter(
-            StageHistory.use_case_id == use_case.id, StageHistory.left_at.is_(None)
-        ).one_or_none()
+        current = (
+            uow.session.query(StageHistory)
+            .filter(StageHistory.use_case_id == use_case.id, StageHistory.left_at.is_(None))
+            .one_or_none()
+        )
         if current is not None:
             current.left_at = now
         use_case.stage = outcome.stage
         use_case.stage_entered_at = now
-        uow.session.add(StageHistory(use_case_id=use_case.id, stage=outcome.stage, entered_at=now,
-                                     decision_id=decision.id, reason=decision.kind))
+        uow.session.add(
+            StageHistory(
+                use_case_id=use_case.id,
+                stage=outcome.stage,
+                entered_at=now,
+                decision_id=decision.id,
+                reason=decision.kind,
+            )
+        )

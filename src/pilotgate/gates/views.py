@@ -38,34 +38,50 @@ def status(loaded: OpenReview) -> dict[str, Any]:
     latest = {a.artifact_id: a for a in loaded.artifact_rows}
     artifacts = []
     for spec in loaded.gate.artifacts:
-        row = latest.get(spec.id)
-        artifacts.append({
-            "id": spec.id,
-            "title": spec.title,
-            "attached": row is not None,
-            "version": row.version if row else None,
-            "sha256": row.sha256 if row else None,
-            "filename": row.filename if row else None,
-            "size": row.size if row else None,
-            "media_type": row.media_type if row else None,
-            "url": row.url if row else None,
-            "uploaded_by": row.uploaded_by.email if row else None,
-            "uploaded_at": row.uploaded_at.isoformat() if row else None,
-        })
+        attached = latest.get(spec.id)
+        artifacts.append(
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "attached": attached is not None,
+                "version": attached.version if attached else None,
+                "sha256": attached.sha256 if attached else None,
+                "filename": attached.filename if attached else None,
+                "size": attached.size if attached else None,
+                "media_type": attached.media_type if attached else None,
+                "url": attached.url if attached else None,
+                "uploaded_by": attached.uploaded_by.email if attached else None,
+                "uploaded_at": attached.uploaded_at.isoformat() if attached else None,
+            }
+        )
     votes = [
-        {"role": v.role, "person": v.person.email, "choice": v.choice, "comment": v.comment,
-         "cast_at": v.cast_at.isoformat(), "stale": v.evidence_digest != digest}
+        {
+            "role": v.role,
+            "person": v.person.email,
+            "choice": v.choice,
+            "comment": v.comment,
+            "cast_at": v.cast_at.isoformat(),
+            "stale": v.evidence_digest != digest,
+        }
         for v in loaded.vote_rows
     ]
     reasons = rules.blockers(state)
     version = loaded.review.policy_version
     return {
         "use_case": loaded.use_case.key,
-        "gate": {"number": loaded.gate.number, "title": loaded.gate.title,
-                 "from": loaded.gate.from_stage, "to": loaded.gate.to_stage, "note": loaded.gate.note},
+        "gate": {
+            "number": loaded.gate.number,
+            "title": loaded.gate.title,
+            "from": loaded.gate.from_stage,
+            "to": loaded.gate.to_stage,
+            "note": loaded.gate.note,
+        },
         "policy": {"name": version.name, "version": version.version},
-        "review": {"id": loaded.review.id, "opened_by": loaded.review.opened_by.email,
-                   "opened_at": loaded.review.opened_at.isoformat()},
+        "review": {
+            "id": loaded.review.id,
+            "opened_by": loaded.review.opened_by.email,
+            "opened_at": loaded.review.opened_at.isoformat(),
+        },
         "criteria": criteria,
         "artifacts": artifacts,
         "approvers": [

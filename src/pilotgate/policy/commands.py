@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -31,8 +32,7 @@ def policy_validate(file: Path) -> None:
 def policy_publish(file: Path, actor: str | None = typer.Option(None, "--as")) -> None:
     """Store a policy file as the next version of its name (reviews keep the version they opened with)."""
     from pilotgate.errors import PolicyError
-    from pilotgate.policy import load_policy_file
-    from pilotgate.policy import service
+    from pilotgate.policy import load_policy_file, service
 
     try:
         _, text = load_policy_file(file)
@@ -51,10 +51,16 @@ def policy_list(as_json: bool = JSON_OPTION) -> None:
 
     with unit_of_work() as uow:
         service.ensure_shipped(uow)
-        rows = [
-            {"name": v.name, "version": v.version, "title": v.title, "sha256": v.sha256,
-             "created_at": v.created_at.isoformat(), "source": v.source,
-             "versions": [x.version for x in service.versions(uow, v.name)]}
+        rows: list[dict[str, Any]] = [
+            {
+                "name": v.name,
+                "version": v.version,
+                "title": v.title,
+                "sha256": v.sha256,
+                "created_at": v.created_at.isoformat(),
+                "source": v.source,
+                "versions": [x.version for x in service.versions(uow, v.name)],
+            }
             for v in service.list_latest(uow)
         ]
     if as_json:
@@ -99,6 +105,7 @@ def policy_show(
             grid.add_row(c.title, c.kind, escape(c.expression or c.requirement))
         screen.print(grid)
         screen.print("  Artifacts: " + escape(", ".join(a.title for a in gate.artifacts)))
-        approvers = [a.role + (f" (when risk tier is {'/'.join(a.when.risk_tier)})" if a.when else "")
-                     for a in gate.approvers]
+        approvers = [
+            a.role + (f" (when risk tier is {'/'.join(a.when.risk_tier)})" if a.when else "") for a in gate.approvers
+        ]
         screen.print("  Approvers: " + ", ".join(approvers))

@@ -25,9 +25,7 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "metric": frozenset({"key", "window", "agg", "cohort"}),
     "mlflow.metric": frozenset({"name", "run"}),
 }
-REFERENCES = frozenset(
-    {"slo.uptime", "slo.latency_ms", "slo.error_rate", "rules.adoption_threshold"}
-)
+REFERENCES = frozenset({"slo.uptime", "slo.latency_ms", "slo.error_rate", "rules.adoption_threshold"})
 COMPARATORS = ("<=", ">=", "==", "!=", "<", ">")
 
 _TOKEN = re.compile(
@@ -123,7 +121,7 @@ class _Parser:
 
     def comparison(self) -> Comparison:
         left = self.operand()
-        kind, op = self.take("a comparison such as >=")
+        _, op = self.take("a comparison such as >=")
         if op not in COMPARATORS:
             raise ExpressionError(f"expected a comparison (one of {', '.join(COMPARATORS)}) but found {op!r}")
         return Comparison(left, op, self.operand())

@@ -51,8 +51,7 @@ def _semantic_problems(policy: Policy) -> list[str]:
     problems += _duplicates("gates", [str(g.number) for g in policy.gates])
     if policy.default_risk_tier not in policy.risk_tiers:
         problems.append(
-            f"default_risk_tier: {policy.default_risk_tier!r} is not one of risk_tiers "
-            f"({', '.join(policy.risk_tiers)})"
+            f"default_risk_tier: {policy.default_risk_tier!r} is not one of risk_tiers ({', '.join(policy.risk_tiers)})"
         )
     leaving: Counter[str] = Counter()
     for g_index, gate in enumerate(policy.gates):
@@ -60,9 +59,9 @@ def _semantic_problems(policy: Policy) -> list[str]:
         for key, stage in (("from", gate.from_stage), ("to", gate.to_stage)):
             if stage not in stages:
                 problems.append(f"{where}.{key}: unknown stage {stage!r}; expected one of {', '.join(stages)}")
-        if gate.from_stage in stages and gate.to_stage in stages:
-            if stages.index(gate.to_stage) != stages.index(gate.from_stage) + 1:
-                problems.append(f"{where}: a gate leads from a stage to the stage right after it")
+        both_known = gate.from_stage in stages and gate.to_stage in stages
+        if both_known and stages.index(gate.to_stage) != stages.index(gate.from_stage) + 1:
+            problems.append(f"{where}: a gate leads from a stage to the stage right after it")
         leaving[gate.from_stage] += 1
         artifact_ids = [a.id for a in gate.artifacts]
         problems += _duplicates(f"{where}.criteria", [c.id for c in gate.criteria])
@@ -70,9 +69,7 @@ def _semantic_problems(policy: Policy) -> list[str]:
         for c_index, criterion in enumerate(gate.criteria):
             c_where = f"{where}.criteria[{c_index}]"
             if criterion.kind == "artifact" and criterion.artifact not in artifact_ids:
-                problems.append(
-                    f"{c_where}.artifact: {criterion.artifact!r} is not among this gate's artifacts"
-                )
+                problems.append(f"{c_where}.artifact: {criterion.artifact!r} is not among this gate's artifacts")
             if criterion.expression is not None:
                 try:
                     parse(criterion.expression)
@@ -87,9 +84,7 @@ def _semantic_problems(policy: Policy) -> list[str]:
             if approver.when is not None:
                 for tier in approver.when.risk_tier:
                     if tier not in policy.risk_tiers:
-                        problems.append(
-                            f"{where}.approvers[{a_index}].when.risk_tier: unknown tier {tier!r}"
-                        )
+                        problems.append(f"{where}.approvers[{a_index}].when.risk_tier: unknown tier {tier!r}")
     for stage, count in leaving.items():
         if count > 1:
             problems.append(f"gates: more than one gate leads out of stage {stage!r}")

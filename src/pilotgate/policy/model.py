@@ -38,6 +38,14 @@ class Stage(Strict):
     purpose: str = ""
     expected_duration: Duration
     activities: tuple[str, ...] = ()
+    # An operational stage holds a live system: its expected duration covers the rollout only,
+    # and staying on afterwards is the point, not a stall.
+    operational: bool = False
+
+    def overdue(self, days_in_stage: int) -> bool:
+        """Past the stage's maximum expected duration (never, for an operational stage)."""
+        limit = self.expected_duration.max_weeks
+        return not self.operational and limit is not None and days_in_stage > limit * 7
 
 
 class Role(Strict):

@@ -59,8 +59,14 @@ def usecase_add(
 
     with unit_of_work() as uow:
         use_case = service.create(
-            uow, title=title, business_unit=business_unit, risk_tier=risk_tier, description=description,
-            tags=tag, policy_name=policy, actor=local_actor(actor),
+            uow,
+            title=title,
+            business_unit=business_unit,
+            risk_tier=risk_tier,
+            description=description,
+            tags=tag,
+            policy_name=policy,
+            actor=local_actor(actor),
         )
         typer.echo(use_case.key)
 
@@ -81,9 +87,8 @@ def summary(use_case: Any, now: Any, policy: Any = None) -> dict[str, Any]:
     if policy is not None:
         stage = policy.stage(use_case.stage)
         if stage is not None:
-            limit = stage.expected_duration.max_weeks
             out["expected_duration"] = stage.expected_duration.describe()
-            out["overdue"] = limit is not None and days > limit * 7 and use_case.status == "active"
+            out["overdue"] = use_case.status == "active" and stage.overdue(days)
     return out
 
 
@@ -105,8 +110,15 @@ def usecase_list(
 
     with unit_of_work(read_only=True) as uow:
         found, total = service.list_use_cases(
-            uow, stage=stage, status=status, business_unit=business_unit, tag=tag, text=text,
-            sort=sort, limit=limit, offset=offset,
+            uow,
+            stage=stage,
+            status=status,
+            business_unit=business_unit,
+            tag=tag,
+            text=text,
+            sort=sort,
+            limit=limit,
+            offset=offset,
         )
         now = uow.now()
         parsed = {n: policies.parsed(policies.get_or_raise(uow, n)) for n in {u.policy_name for u in found}}
@@ -117,8 +129,14 @@ def usecase_list(
     grid = table("Key", "Title", "Business unit", "Stage", "Status", "Days in stage", title=f"{total} use case(s)")
     for r in rows:
         days = f"{r['days_in_stage']} / {r.get('expected_duration', '')}"
-        grid.add_row(r["key"], escape(r["title"]), escape(r["business_unit"]), r["stage"], r["status"],
-                     f"[red]{days}[/red]" if r.get("overdue") else days)
+        grid.add_row(
+            r["key"],
+            escape(r["title"]),
+            escape(r["business_unit"]),
+            r["stage"],
+            r["status"],
+            f"[red]{days}[/red]" if r.get("overdue") else days,
+        )
     console().print(grid)
 
 
@@ -133,20 +151,40 @@ def detail(uow: Any, key: str) -> dict[str, Any]:
     out["policy"] = use_case.policy_name
     out["roles"] = {a.role: {"email": a.person.email, "name": a.person.name} for a in use_case.assignments}
     review = reviews.open_review(uow, use_case.id)
-    out["open_review"] = None if review is None else {"id": review.id, "gate": review.gate_number,
-                                                      "opened_by": review.opened_by.email,
-                                                      "opened_at": review.opened_at.isoformat()}
+    out["open_review"] = (
+        None
+        if review is None
+        else {
+            "id": review.id,
+            "gate": review.gate_number,
+            "opened_by": review.opened_by.email,
+            "opened_at": review.opened_at.isoformat(),
+        }
+    )
     out["stage_history"] = [
-        {"stage": h.stage, "entered_at": h.entered_at.isoformat(),
-         "left_at": h.left_at.isoformat() if h.left_at else None, "reason": h.reason}
+        {
+            "stage": h.stage,
+            "entered_at": h.entered_at.isoformat(),
+            "left_at": h.left_at.isoformat() if h.left_at else None,
+            "reason": h.reason,
+        }
         for h in service.stage_history(uow, use_case)
     ]
     out["decisions"] = [
-        {"gate": d.review.gate_number, "decision": d.kind, "from_stage": d.from_stage, "to_stage": d.to_stage,
-         "status": d.resulting_status, "by": d.decided_by.email, "at": d.decided_at.isoformat(),
-         "snapshot_sha256": d.snapshot_sha256,
-         "conditions": [{"text": c.text, "owner": c.owner.email, "due": c.due_date.isoformat(), "status": c.status}
-                        for c in d.conditions]}
+        {
+            "gate": d.review.gate_number,
+            "decision": d.kind,
+            "from_stage": d.from_stage,
+            "to_stage": d.to_stage,
+            "status": d.resulting_status,
+            "by": d.decided_by.email,
+            "at": d.decided_at.isoformat(),
+            "snapshot_sha256": d.snapshot_sha256,
+            "conditions": [
+                {"text": c.text, "owner": c.owner.email, "due": c.due_date.isoformat(), "status": c.status}
+                for c in d.conditions
+            ],
+        }
         for d in reviews.decisions_of(uow, use_case.id)
     ]
     return out
@@ -163,7 +201,8 @@ def usecase_show(key: str, as_json: bool = JSON_OPTION) -> None:
     out_console = console()
     out_console.print(f"[bold]{out['key']}  {escape(out['title'])}[/bold]")
     out_console.print(
-        f"{escape(out['business_unit'])} · risk {out['risk_tier']} · {out['status']} · stage [bold]{out['stage']}[/bold] "
+        f"{escape(out['business_unit'])} · risk {out['risk_tier']} · {out['status']} · "
+        f"stage [bold]{out['stage']}[/bold] "
         f"since {out['stage_entered_at'][:10]} ({out['days_in_stage']} days; expected {out.get('expected_duration')})"
     )
     if out["description"]:
@@ -193,8 +232,17 @@ def usecase_edit(
     """Edit a use case's descriptive fields (its stage changes only through a gate decision)."""
     from pilotgate.usecases import service
 
-    changes = {k: v for k, v in {"title": title, "description": description, "business_unit": business_unit,
-                                 "risk_tier": risk_tier, "tags": tag}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "title": title,
+            "description": description,
+            "business_unit": business_unit,
+            "risk_tier": risk_tier,
+            "tags": tag,
+        }.items()
+        if v is not None
+    }
     with unit_of_work() as uow:
         use_case = service.update(uow, key=key, actor=local_actor(actor), changes=changes)
         typer.echo(f"updated {use_case.key}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
@@ -44,7 +45,7 @@ def filtered(
     business_unit: str | None = None,
     tag: str | None = None,
     text: str | None = None,
-) -> Select[tuple[UseCase]]:
+) -> Select[Any]:
     query = select(UseCase)
     if stage:
         query = query.where(UseCase.stage == stage)
@@ -66,12 +67,10 @@ def filtered(
     return query
 
 
-def count(uow: UnitOfWork, query: Select[tuple[UseCase]]) -> int:
+def count(uow: UnitOfWork, query: Select[Any]) -> int:
     return uow.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
 def assignments_of(uow: UnitOfWork, use_case_id: int) -> dict[str, Person]:
-    rows = uow.session.execute(
-        select(RoleAssignment).where(RoleAssignment.use_case_id == use_case_id)
-    ).scalars()
+    rows = uow.session.execute(select(RoleAssignment).where(RoleAssignment.use_case_id == use_case_id)).scalars()
     return {row.role: row.person for row in rows}

@@ -36,15 +36,23 @@ def person_create(uow: UnitOfWork, *, email: str, name: str, actor: str) -> Pers
     person = Person(email=email, name=_clean("name", name, limit=200), created_at=uow.now())
     uow.session.add(person)
     uow.session.flush()
-    audit.record(uow, actor=actor, action="person.created", entity_type="person", entity_id=email,
-                 after={"email": email, "name": person.name})
+    audit.record(
+        uow,
+        actor=actor,
+        action="person.created",
+        entity_type="person",
+        entity_id=email,
+        after={"email": email, "name": person.name},
+    )
     return person
 
 
 def person_get_or_raise(uow: UnitOfWork, email: str) -> Person:
     person = repository.person_by_email(uow, email)
     if person is None:
-        raise NotFound(f"no person with e-mail {email.strip().lower()}; add them with `pilotgate person add EMAIL --name NAME`")
+        raise NotFound(
+            f"no person with e-mail {email.strip().lower()}; add them with `pilotgate person add EMAIL --name NAME`"
+        )
     return person
 
 
@@ -120,8 +128,15 @@ def create(
     uow.session.add(use_case)
     uow.session.flush()
     uow.session.add(StageHistory(use_case_id=use_case.id, stage=use_case.stage, entered_at=now, reason="registered"))
-    audit.record(uow, actor=actor, action="usecase.created", entity_type="use_case", entity_id=use_case.key,
-                 use_case_key=use_case.key, after=snapshot(use_case))
+    audit.record(
+        uow,
+        actor=actor,
+        action="usecase.created",
+        entity_type="use_case",
+        entity_id=use_case.key,
+        use_case_key=use_case.key,
+        after=snapshot(use_case),
+    )
     return use_case
 
 
@@ -148,8 +163,16 @@ def update(uow: UnitOfWork, *, key: str, actor: str, changes: dict[str, Any]) ->
     if "tags" in changes:
         use_case.tags = [UseCaseTag(tag=t) for t in _tags(changes["tags"])]
     uow.session.flush()
-    audit.record(uow, actor=actor, action="usecase.updated", entity_type="use_case", entity_id=use_case.key,
-                 use_case_key=use_case.key, before=before, after=snapshot(use_case))
+    audit.record(
+        uow,
+        actor=actor,
+        action="usecase.updated",
+        entity_type="use_case",
+        entity_id=use_case.key,
+        use_case_key=use_case.key,
+        before=before,
+        after=snapshot(use_case),
+    )
     return use_case
 
 
@@ -159,7 +182,9 @@ def assign(uow: UnitOfWork, *, key: str, role: str, email: str, actor: str) -> R
     policy = policy_of(uow, use_case)
     role = role.strip().lower()
     if role not in policy.role_ids():
-        raise InvalidInput("role", f"{role!r} is not a role in policy {policy.name}; one of {', '.join(policy.role_ids())}")
+        raise InvalidInput(
+            "role", f"{role!r} is not a role in policy {policy.name}; one of {', '.join(policy.role_ids())}"
+        )
     person = person_get_or_raise(uow, email)
     current = next((a for a in use_case.assignments if a.role == role), None)
     before = {"role": role, "person": current.person.email} if current else {}
@@ -174,8 +199,16 @@ def assign(uow: UnitOfWork, *, key: str, role: str, email: str, actor: str) -> R
     uow.session.flush()
     uow.session.refresh(current)
     uow.session.expire(use_case, ["assignments"])
-    audit.record(uow, actor=actor, action="role.assigned", entity_type="use_case", entity_id=use_case.key,
-                 use_case_key=use_case.key, before=before, after={"role": role, "person": person.email})
+    audit.record(
+        uow,
+        actor=actor,
+        action="role.assigned",
+        entity_type="use_case",
+        entity_id=use_case.key,
+        use_case_key=use_case.key,
+        before=before,
+        after={"role": role, "person": person.email},
+    )
     return current
 
 
@@ -195,13 +228,15 @@ def list_use_cases(
     descending = sort.startswith("-")
     column = repository.SORTABLE.get(sort.lstrip("-"))
     if column is None:
-        raise InvalidInput("sort", f"{sort!r} is not sortable; use one of {', '.join(repository.SORTABLE)} (prefix - for descending)")
+        raise InvalidInput(
+            "sort", f"{sort!r} is not sortable; use one of {', '.join(repository.SORTABLE)} (prefix - for descending)"
+        )
     query = repository.filtered(stage=stage, status=status, business_unit=business_unit, tag=tag, text=text)
     total = repository.count(uow, query)
-    query = query.order_by(column.desc() if descending else column, repository.UseCase.id).offset(offset)
+    query = query.order_by(column.desc() if descending else column, UseCase.id).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return list(uow.session.execute(query).scalars().all()), total
+    return list(uow.session.scalars(query).all()), total
 
 
 def stage_history(uow: UnitOfWork, use_case: UseCase) -> list[StageHistory]:

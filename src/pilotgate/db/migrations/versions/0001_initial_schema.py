@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-27 21:09:24.772981
 """
 
-from collections.abc import Sequence
-
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -38,9 +37,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("hash", name=op.f("uq_audit_events_hash")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_use_case_key"), ["use_case_key"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_events_use_case_key"), ["use_case_key"], unique=False)
 
     op.create_table(
         "meta",
@@ -91,9 +88,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_use_cases_key")),
     )
     with op.batch_alter_table("use_cases", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_use_cases_business_unit"), ["business_unit"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_use_cases_business_unit"), ["business_unit"], unique=False)
         batch_op.create_index("ix_use_cases_stage_status", ["stage", "status"], unique=False)
 
     op.create_table(
@@ -108,9 +103,7 @@ def upgrade() -> None:
         sa.Column("opened_by_id", sa.Integer(), nullable=False),
         sa.Column("opened_at", pilotgate.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("decided_at", pilotgate.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["opened_by_id"], ["people.id"], name=op.f("fk_reviews_opened_by_id_people")
-        ),
+        sa.ForeignKeyConstraint(["opened_by_id"], ["people.id"], name=op.f("fk_reviews_opened_by_id_people")),
         sa.ForeignKeyConstraint(
             ["policy_version_id"],
             ["policy_versions.id"],
@@ -141,9 +134,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=64), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("assigned_at", pilotgate.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_role_assignments_person_id_people")
-        ),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"], name=op.f("fk_role_assignments_person_id_people")),
         sa.ForeignKeyConstraint(
             ["use_case_id"],
             ["use_cases.id"],
@@ -151,14 +142,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_role_assignments")),
-        sa.UniqueConstraint(
-            "use_case_id", "role", name=op.f("uq_role_assignments_use_case_id_role")
-        ),
+        sa.UniqueConstraint("use_case_id", "role", name=op.f("uq_role_assignments_use_case_id_role")),
     )
     with op.batch_alter_table("role_assignments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_role_assignments_person_id"), ["person_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_role_assignments_person_id"), ["person_id"], unique=False)
 
     op.create_table(
         "use_case_tags",
@@ -196,9 +183,7 @@ def upgrade() -> None:
             name=op.f("fk_artifacts_review_id_reviews"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["uploaded_by_id"], ["people.id"], name=op.f("fk_artifacts_uploaded_by_id_people")
-        ),
+        sa.ForeignKeyConstraint(["uploaded_by_id"], ["people.id"], name=op.f("fk_artifacts_uploaded_by_id_people")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_artifacts")),
         sa.UniqueConstraint(
             "review_id",
@@ -221,9 +206,7 @@ def upgrade() -> None:
         sa.Column("waiver_expires", sa.Date(), nullable=True),
         sa.Column("assessed_by_id", sa.Integer(), nullable=False),
         sa.Column("assessed_at", pilotgate.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["assessed_by_id"], ["people.id"], name=op.f("fk_assessments_assessed_by_id_people")
-        ),
+        sa.ForeignKeyConstraint(["assessed_by_id"], ["people.id"], name=op.f("fk_assessments_assessed_by_id_people")),
         sa.ForeignKeyConstraint(
             ["review_id"],
             ["reviews.id"],
@@ -231,9 +214,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessments")),
-        sa.UniqueConstraint(
-            "review_id", "criterion_id", name=op.f("uq_assessments_review_id_criterion_id")
-        ),
+        sa.UniqueConstraint("review_id", "criterion_id", name=op.f("uq_assessments_review_id_criterion_id")),
     )
     op.create_table(
         "decisions",
@@ -248,9 +229,7 @@ def upgrade() -> None:
         sa.Column("decided_at", pilotgate.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("snapshot", sa.Text(), nullable=False),
         sa.Column("snapshot_sha256", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["decided_by_id"], ["people.id"], name=op.f("fk_decisions_decided_by_id_people")
-        ),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["people.id"], name=op.f("fk_decisions_decided_by_id_people")),
         sa.ForeignKeyConstraint(
             ["review_id"],
             ["reviews.id"],
@@ -274,9 +253,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["exclusive_person_id"], ["people.id"], name=op.f("fk_votes_exclusive_person_id_people")
         ),
-        sa.ForeignKeyConstraint(
-            ["person_id"], ["people.id"], name=op.f("fk_votes_person_id_people")
-        ),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"], name=op.f("fk_votes_person_id_people")),
         sa.ForeignKeyConstraint(
             ["review_id"],
             ["reviews.id"],
@@ -284,9 +261,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_votes")),
-        sa.UniqueConstraint(
-            "review_id", "exclusive_person_id", name=op.f("uq_votes_review_id_exclusive_person_id")
-        ),
+        sa.UniqueConstraint("review_id", "exclusive_person_id", name=op.f("uq_votes_review_id_exclusive_person_id")),
         sa.UniqueConstraint("review_id", "role", name=op.f("uq_votes_review_id_role")),
     )
     op.create_table(
@@ -303,15 +278,11 @@ def upgrade() -> None:
             name=op.f("fk_conditions_decision_id_decisions"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["owner_id"], ["people.id"], name=op.f("fk_conditions_owner_id_people")
-        ),
+        sa.ForeignKeyConstraint(["owner_id"], ["people.id"], name=op.f("fk_conditions_owner_id_people")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conditions")),
     )
     with op.batch_alter_table("conditions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_conditions_decision_id"), ["decision_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_conditions_decision_id"), ["decision_id"], unique=False)
 
     op.create_table(
         "stage_history",
@@ -322,9 +293,7 @@ def upgrade() -> None:
         sa.Column("left_at", pilotgate.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decision_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["decision_id"], ["decisions.id"], name=op.f("fk_stage_history_decision_id_decisions")
-        ),
+        sa.ForeignKeyConstraint(["decision_id"], ["decisions.id"], name=op.f("fk_stage_history_decision_id_decisions")),
         sa.ForeignKeyConstraint(
             ["use_case_id"],
             ["use_cases.id"],
@@ -334,16 +303,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stage_history")),
     )
     with op.batch_alter_table("stage_history", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_stage_history_use_case_id"), ["use_case_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_stage_history_use_case_id"), ["use_case_id"], unique=False)
 
     _protect_audit_events()
     # Names this database in the signed audit checkpoints kept outside it.
     op.execute(
-        sa.text("INSERT INTO meta (key, value) VALUES ('instance_id', :value)").bindparams(
-            value=str(uuid.uuid4())
-        )
+        sa.text("INSERT INTO meta (key, value) VALUES ('instance_id', :value)").bindparams(value=str(uuid.uuid4()))
     )
 
 
