@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-
 from typing import Any
 
 import typer.main
@@ -19,7 +18,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def commands(group: Any, prefix: str = "pilotgate") -> list[tuple[str, Any]]:
     found = []
-    for name, command in group.commands.items():
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
         path = f"{prefix} {name}"
         if hasattr(command, "commands"):
             found += commands(command, path)

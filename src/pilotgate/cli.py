@@ -2,27 +2,73 @@
 
 from __future__ import annotations
 
-import typer
+from importlib import import_module
+from typing import Any
 
-from pilotgate.audit.commands import audit_app
+import typer
+import typer.main
+from typer.core import TyperGroup
+
 from pilotgate.cli_support import errors_rendered, local_actor, report_crash, unit_of_work
-from pilotgate.gates.commands import gate_app
-from pilotgate.policy.commands import policy_app
-from pilotgate.usecases.commands import assign, person_app, usecase_app
+
+# Command groups load on first use: `pilotgate --help` imports none of them.
+GROUPS = {
+    "person": ("pilotgate.usecases.commands", "person_app", "People who hold roles on use cases."),
+    "usecase": ("pilotgate.usecases.commands", "usecase_app", "The use-case registry."),
+    "gate": ("pilotgate.gates.commands", "gate_app", "Gate reviews: open, assess, attach, vote, decide."),
+    "policy": ("pilotgate.policy.commands", "policy_app", "Gate policies: the framework as code."),
+    "audit": ("pilotgate.audit.commands", "audit_app", "The tamper-evident audit trail."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: its sub-groups are built only when a command names them."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *GROUPS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in GROUPS and cmd_name not in self.commands:
+            module, attribute, _ = GROUPS[cmd_name]
+            group = typer.main.get_group(getattr(import_module(module), attribute))
+            group.name = cmd_name
+            self.commands[cmd_name] = group
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, command.get_short_help_str(60)) for name, command in self.commands.items() if name not in GROUPS]
+        rows += [(name, short_help) for name, (_, _, short_help) in GROUPS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="pilotgate",
+    rich_markup_mode=None,
     help="Stage-gate governance for enterprise AI: nothing proceeds without a gate decision.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(person_app, name="person")
-app.add_typer(usecase_app, name="usecase")
-app.command("assign")(assign)
-app.add_typer(gate_app, name="gate")
-app.add_typer(policy_app, name="policy")
-app.add_typer(audit_app, name="audit")
+
+
+@app.command("assign")
+def assign(
+    key: str,
+    role: str,
+    email: str,
+    actor: str | None = typer.Option(None, "--as", help="E-mail of the person making the change."),
+) -> None:
+    """Name the person who holds a role on a use case.
+
+    ROLE is a role of the policy, e.g. sponsor, program_lead, technical_lead, cio_cto, bu_head.
+    """
+    from pilotgate.usecases import service
+
+    with unit_of_work() as uow:
+        assignment = service.assign(uow, key=key, role=role, email=email, actor=local_actor(actor))
+        typer.echo(f"{key.upper()}: {assignment.role} is {assignment.person.email}")
 
 
 @app.command("init")

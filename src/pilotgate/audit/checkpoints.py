@@ -79,15 +79,20 @@ def read_checkpoints(uow: UnitOfWork) -> list[Checkpoint]:
     path = uow.settings.checkpoints_path
     if not path.exists():
         return []
+    # Read the file before the first query: every checkpoint read then names a head that is
+    # already committed when the caller's snapshot starts, so a concurrent writer never looks
+    # like a deleted tail.
+    lines = path.read_text(encoding="utf-8").splitlines()
     public = _load_or_create_key(uow.settings.audit_key_path).public_key()
     mine = instance_id(uow)
     found = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(lines, start=1):
         try:
             entry = json.loads(raw)
             body = {k: entry[k] for k in ("instance", "seq", "hash", "at")}
+            seq = int(body["seq"])
             signature = base64.b64decode(entry["sig"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             found.append(Checkpoint(number, mine, 0, "", "", signature_ok=False))
             continue
         if body["instance"] != mine:
@@ -97,13 +102,14 @@ def read_checkpoints(uow: UnitOfWork) -> list[Checkpoint]:
             valid = True
         except InvalidSignature:
             valid = False
-        found.append(Checkpoint(number, body["instance"], int(body["seq"]), body["hash"], body["at"], valid))
+        found.append(Checkpoint(number, body["instance"], seq, body["hash"], body["at"], valid))
     return found
 
 
-def check_against_checkpoints(uow: UnitOfWork, report: ChainReport) -> tuple[list[str], int]:
-    """Problems found by comparing the stored chain with the signed checkpoints."""
-    checkpoints = read_checkpoints(uow)
+def check_against_checkpoints(
+    uow: UnitOfWork, report: ChainReport, checkpoints: list[Checkpoint]
+) -> tuple[list[str], int]:
+    """Problems found by comparing the stored chain with the signed checkpoints (read before it)."""
     problems = [
         f"checkpoint on line {c.line} of {uow.settings.checkpoints_path} has an invalid signature: "
         "the checkpoint file was altered"
@@ -112,6 +118,14 @@ def check_against_checkpoints(uow: UnitOfWork, report: ChainReport) -> tuple[lis
     ]
     valid = [c for c in checkpoints if c.signature_ok]
     if not valid:
+        if report.events:
+            # The instance id lives in the database: whoever owns it could change it to disown
+            # every checkpoint, so a trail with events and no checkpoint of its own is suspect.
+            problems.append(
+                f"the audit trail holds {report.events} event(s) but {uow.settings.checkpoints_path} has no "
+                f"signed checkpoint for this database (instance {instance_id(uow)}): the database's instance "
+                "id was changed, or the checkpoint file was replaced or removed"
+            )
         return problems, 0
     wanted = sorted({c.seq for c in valid})
     stored: dict[int, str] = {}

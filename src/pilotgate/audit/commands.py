@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from pilotgate.cli_support import JSON_OPTION, console, escape, print_json, table, unit_of_work
 
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(rich_markup_mode=None, help="The tamper-evident audit trail.", no_args_is_help=True)
 
 
 @audit_app.command("log")
@@ -18,6 +16,8 @@ def audit_log(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show the history of changes."""
+    import json
+
     from pilotgate.audit import service
 
     with unit_of_work(read_only=True) as uow:

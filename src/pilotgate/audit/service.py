@@ -90,10 +90,11 @@ class Verification:
 
 def verify(uow: UnitOfWork) -> Verification:
     """Recompute the chain, then check it against every signed checkpoint."""
-    from pilotgate.audit.checkpoints import check_against_checkpoints
+    from pilotgate.audit.checkpoints import check_against_checkpoints, read_checkpoints
 
+    checkpoints = read_checkpoints(uow)  # first: see read_checkpoints
     report = verify_chain(_all_events(uow))
-    problems, checked = check_against_checkpoints(uow, report)
+    problems, checked = check_against_checkpoints(uow, report, checkpoints)
     return Verification(report, checked, problems)
 
 

@@ -9,7 +9,9 @@ import typer
 
 from pilotgate.cli_support import AS_OPTION, JSON_OPTION, console, escape, fail, print_json, table, unit_of_work
 
-gate_app = typer.Typer(help="Gate reviews: open, assess, attach, vote, decide.", no_args_is_help=True)
+gate_app = typer.Typer(
+    rich_markup_mode=None, help="Gate reviews: open, assess, attach, vote, decide.", no_args_is_help=True
+)
 
 
 @gate_app.command("open")

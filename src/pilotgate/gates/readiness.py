@@ -32,8 +32,10 @@ class Readiness:
 def all_open(uow: UnitOfWork) -> list[Readiness]:
     """The blockers of every open review in the portfolio, ordered by use-case key."""
     session = uow.session
+    # Plain Core rows: no ORM identity map or entity loading for tens of thousands of rows.
+    connection = session.connection()
     opened = Review.state == "open"
-    reviews = session.execute(
+    reviews = connection.execute(
         select(
             Review.id,
             Review.gate_number,
@@ -61,14 +63,14 @@ def all_open(uow: UnitOfWork) -> list[Readiness]:
         else {}
     )
     assignments: dict[int, dict[str, str]] = defaultdict(dict)
-    for use_case_id, role, email in session.execute(
+    for use_case_id, role, email in connection.execute(
         select(RoleAssignment.use_case_id, RoleAssignment.role, Person.email)
         .join(Person, RoleAssignment.person_id == Person.id)
         .join(Review, (Review.use_case_id == RoleAssignment.use_case_id) & opened)
     ):
         assignments[use_case_id][role] = email
     assessed: dict[int, dict[str, rules.Assessment]] = defaultdict(dict)
-    for review_id, criterion, status, justification, expires, email in session.execute(
+    for review_id, criterion, status, justification, expires, email in connection.execute(
         select(
             Assessment.review_id,
             Assessment.criterion_id,
@@ -84,7 +86,7 @@ def all_open(uow: UnitOfWork) -> list[Readiness]:
             criterion, cast(rules.AssessmentStatus, status), email, justification, expires
         )
     attached: dict[int, dict[str, rules.Artifact]] = defaultdict(dict)
-    for review_id, artifact_id, version, sha, url, email in session.execute(
+    for review_id, artifact_id, version, sha, url, email in connection.execute(
         select(Artifact.review_id, Artifact.artifact_id, Artifact.version, Artifact.sha256, Artifact.url, Person.email)
         .join(Person, Artifact.uploaded_by_id == Person.id)
         .join(Review, (Review.id == Artifact.review_id) & opened)
@@ -92,7 +94,7 @@ def all_open(uow: UnitOfWork) -> list[Readiness]:
     ):
         attached[review_id][artifact_id] = rules.Artifact(artifact_id, version, sha, url, email)
     votes: dict[int, list[rules.Vote]] = defaultdict(list)
-    for review_id, role, email, choice, digest, comment in session.execute(
+    for review_id, role, email, choice, digest, comment in connection.execute(
         select(Vote.review_id, Vote.role, Person.email, Vote.choice, Vote.evidence_digest, Vote.comment)
         .join(Person, Vote.person_id == Person.id)
         .join(Review, (Review.id == Vote.review_id) & opened)

@@ -19,7 +19,7 @@ VOTE_CHOICES: tuple[str, ...] = ("approve", "reject", "abstain")
 DECISIONS: tuple[str, ...] = ("go", "conditional_go", "hold", "recycle", "stop")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     criterion_id: str
     status: AssessmentStatus
@@ -28,7 +28,7 @@ class Assessment:
     waiver_expires: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Artifact:
     artifact_id: str
     version: int
@@ -37,7 +37,7 @@ class Artifact:
     uploaded_by: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Vote:
     role: str
     person: str
@@ -61,10 +61,10 @@ class ReviewState:
     votes: tuple[Vote, ...] = ()
 
     def role_title(self, role: str) -> str:
-        return next((r.title for r in self.policy.roles if r.id == role), role)
+        return self.policy.role_titles().get(role, role)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CriterionResult:
     criterion: Criterion
     status: str
@@ -130,7 +130,8 @@ def _artifact_blockers(state: ReviewState) -> list[str]:
 
 def _approval_blockers(state: ReviewState) -> list[str]:
     reasons = []
-    digest = evidence_digest(state)
+    # Only approvals are checked against the evidence; skip hashing when there are none.
+    digest = evidence_digest(state) if any(v.choice == "approve" for v in state.votes) else ""
     votes = {v.role: v for v in state.votes}
     roles = required_roles(state)
     for role in roles:
@@ -219,7 +220,7 @@ def check_waiver(state: ReviewState, *, person: str, expires: date | None, justi
         raise InvalidInput("expires", f"a waiver may last at most {limit} days under this policy")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """Where a decision leaves the use case."""
 

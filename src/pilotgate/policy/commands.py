@@ -9,14 +9,14 @@ import typer
 
 from pilotgate.cli_support import JSON_OPTION, console, escape, fail, local_actor, print_json, table, unit_of_work
 
-policy_app = typer.Typer(help="Gate policies: the framework as code.", no_args_is_help=True)
+policy_app = typer.Typer(rich_markup_mode=None, help="Gate policies: the framework as code.", no_args_is_help=True)
 
 
 @policy_app.command("validate")
 def policy_validate(file: Path) -> None:
     """Check a policy file; every problem names the offending key."""
     from pilotgate.errors import PolicyError
-    from pilotgate.policy import load_policy_file
+    from pilotgate.policy.loader import load_policy_file
 
     try:
         policy, _ = load_policy_file(file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -159,6 +160,13 @@ class Policy(Strict):
 
     def role_ids(self) -> list[str]:
         return [r.id for r in self.roles]
+
+    @cached_property
+    def _role_titles(self) -> dict[str, str]:
+        return {r.id: r.title for r in self.roles}
+
+    def role_titles(self) -> dict[str, str]:
+        return self._role_titles
 
     def earlier_stages(self, stage_id: str) -> list[str]:
         ids = self.stage_ids()

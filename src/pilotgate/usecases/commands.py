@@ -8,8 +8,8 @@ import typer
 
 from pilotgate.cli_support import JSON_OPTION, console, escape, local_actor, print_json, table, unit_of_work
 
-person_app = typer.Typer(help="People who hold roles on use cases.", no_args_is_help=True)
-usecase_app = typer.Typer(help="The use-case registry.", no_args_is_help=True)
+person_app = typer.Typer(rich_markup_mode=None, help="People who hold roles on use cases.", no_args_is_help=True)
+usecase_app = typer.Typer(rich_markup_mode=None, help="The use-case registry.", no_args_is_help=True)
 
 ACTOR_OPTION = typer.Option(None, "--as", help="E-mail of the person making the change (default: the local user).")
 
@@ -246,17 +246,3 @@ def usecase_edit(
     with unit_of_work() as uow:
         use_case = service.update(uow, key=key, actor=local_actor(actor), changes=changes)
         typer.echo(f"updated {use_case.key}")
-
-
-def assign(
-    key: str,
-    role: str,
-    email: str,
-    actor: str | None = ACTOR_OPTION,
-) -> None:
-    """Name the person who holds ROLE on use case KEY (e.g. sponsor, program_lead, cio_cto)."""
-    from pilotgate.usecases import service
-
-    with unit_of_work() as uow:
-        assignment = service.assign(uow, key=key, role=role, email=email, actor=local_actor(actor))
-        typer.echo(f"{key.upper()}: {assignment.role} is {assignment.person.email}")
