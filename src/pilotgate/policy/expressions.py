@@ -152,6 +152,8 @@ class _Parser:
             following = self.peek()
             if kind == "name" and following is not None and following[1] == "=":
                 self.take(literal="=")
+                if any(name == value for name, _ in kwargs):
+                    raise ExpressionError(f"{function}() is given {value!r} twice")
                 if value not in FUNCTIONS[function]:
                     allowed = ", ".join(sorted(FUNCTIONS[function]))
                     raise ExpressionError(f"{function}() takes no argument {value!r}; it takes {allowed}")

@@ -61,7 +61,11 @@ def _semantic_problems(policy: Policy) -> list[str]:
                 problems.append(f"{where}.{key}: unknown stage {stage!r}; expected one of {', '.join(stages)}")
         both_known = gate.from_stage in stages and gate.to_stage in stages
         if both_known and stages.index(gate.to_stage) != stages.index(gate.from_stage) + 1:
-            problems.append(f"{where}: a gate leads from a stage to the stage right after it")
+            following = stages[stages.index(gate.from_stage) + 1] if gate.from_stage != stages[-1] else None
+            expected = f"expected {following!r}, the stage right after {gate.from_stage!r}" if following else (
+                f"{gate.from_stage!r} is the last stage and has no gate out of it"
+            )
+            problems.append(f"{where}.to: {gate.to_stage!r} skips or reverses stages; {expected}")
         leaving[gate.from_stage] += 1
         artifact_ids = [a.id for a in gate.artifacts]
         problems += _duplicates(f"{where}.criteria", [c.id for c in gate.criteria])
