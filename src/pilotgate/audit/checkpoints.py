@@ -132,7 +132,7 @@ def check_against_checkpoints(
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         stored.update(
-            uow.session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(chunk))).tuples().all()
+            uow.session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(chunk))).all()
         )
     latest = max(valid, key=lambda c: c.seq)
     if latest.seq > report.head_seq and latest.seq not in stored:

@@ -73,13 +73,20 @@ def publish(uow: UnitOfWork, *, text: str, source: str, actor: str) -> tuple[Pol
     return version, True
 
 
+SHIPPED_SOURCE = "shipped with pilotgate"
+
+
 def ensure_shipped(uow: UnitOfWork) -> PolicyVersion:
-    """Register the policy shipped with this pilotgate, unless it is already the latest version."""
+    """Register the policy shipped with this pilotgate as the next version of its name.
+
+    Only while the organisation has not published its own version of that name: a policy
+    someone published is never replaced behind their back by a pilotgate upgrade.
+    """
     current = latest(uow, SHIPPED_POLICY)
     text = shipped_policy_text()
-    if current is not None and current.sha256 == content_hash(text):
+    if current is not None and (current.sha256 == content_hash(text) or current.source != SHIPPED_SOURCE):
         return current
-    version, _ = publish(uow, text=text, source="shipped with pilotgate", actor="pilotgate")
+    version, _ = publish(uow, text=text, source=SHIPPED_SOURCE, actor="pilotgate")
     return version
 
 
