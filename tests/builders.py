@@ -54,8 +54,13 @@ def person(name: str | None = None) -> str:
     return email
 
 
-def use_case(title: str = "Claims triage", *, business_unit: str = "Operations", risk_tier: str = "medium",
-             roles: tuple[str, ...] = ROLES_GATE1) -> tuple[str, dict[str, str]]:
+def use_case(
+    title: str = "Claims triage",
+    *,
+    business_unit: str = "Operations",
+    risk_tier: str = "medium",
+    roles: tuple[str, ...] = ROLES_GATE1,
+) -> tuple[str, dict[str, str]]:
     """A registered use case with a distinct person assigned to each role; returns key and people."""
     key = ok("usecase", "add", title, "--business-unit", business_unit, "--risk-tier", risk_tier).strip()
     people = {}
@@ -66,8 +71,12 @@ def use_case(title: str = "Claims triage", *, business_unit: str = "Operations",
 
 
 GATE1_CRITERIA = ("business_value", "data_availability", "process_maturity", "risk", "sponsorship")
-GATE1_ARTIFACTS = ("use_case_scorecard", "data_availability_assessment", "preliminary_risk_assessment",
-                   "business_value_hypothesis")
+GATE1_ARTIFACTS = (
+    "use_case_scorecard",
+    "data_availability_assessment",
+    "preliminary_risk_assessment",
+    "business_value_hypothesis",
+)
 
 
 def evidence_file(directory: Path, name: str = "evidence.pdf", content: bytes = b"%PDF-1.4\n% evidence\n") -> Path:

@@ -62,22 +62,29 @@ def test_illegal_transitions(env: dict[str, str], registered: tuple[str, str, st
     one_clear_error(run(env, "gate", "open", key, "--as", lead), 4, "already has an open review")
     one_clear_error(run(env, "gate", "decide", key, "launch", "--as", sponsor), 1, "is not one of go")
     one_clear_error(run(env, "gate", "decide", key, "go", "--as", sponsor), 4, "go is refused")
-    one_clear_error(run(env, "gate", "assess", key, "nonsense", "met", "--as", lead, "--note", "x"), 1,
-                    "is not a criterion of Gate 1")
+    one_clear_error(
+        run(env, "gate", "assess", key, "nonsense", "met", "--as", lead, "--note", "x"),
+        1,
+        "is not a criterion of Gate 1",
+    )
 
 
 def test_wrong_voter_writes_nothing(env: dict[str, str], registered: tuple[str, str, str]) -> None:
     key, lead, _ = registered
     before = events(env)
-    one_clear_error(run(env, "gate", "vote", key, "approve", "--as", lead, "--role", "sponsor"), 5,
-                    "may not vote as sponsor")
+    one_clear_error(
+        run(env, "gate", "vote", key, "approve", "--as", lead, "--role", "sponsor"), 5, "may not vote as sponsor"
+    )
     assert events(env) == before
 
 
-def test_oversized_upload_is_refused_and_nothing_is_stored(env: dict[str, str], tmp_path: Path,
-                                                           registered: tuple[str, str, str]) -> None:
-    key, lead, _ = registered
-    policy = run(env, "policy", "show", "--yaml").stdout.replace("artifact_max_bytes: 26214400", "artifact_max_bytes: 1000")
+def test_oversized_upload_is_refused_and_nothing_is_stored(
+    env: dict[str, str], tmp_path: Path, registered: tuple[str, str, str]
+) -> None:
+    _key, lead, _ = registered
+    policy = run(env, "policy", "show", "--yaml").stdout.replace(
+        "artifact_max_bytes: 26214400", "artifact_max_bytes: 1000"
+    )
     policy = policy.replace("name: pilotgate-default", "name: small-uploads")
     (tmp_path / "small.yaml").write_text(policy)
     assert run(env, "policy", "publish", str(tmp_path / "small.yaml")).returncode == 0
@@ -86,8 +93,11 @@ def test_oversized_upload_is_refused_and_nothing_is_stored(env: dict[str, str], 
     run(env, "gate", "open", small, "--as", lead)
     (tmp_path / "big.pdf").write_bytes(b"%PDF-1.4" + b"x" * 5000)
     before = events(env)
-    one_clear_error(run(env, "gate", "attach", small, "use_case_scorecard", str(tmp_path / "big.pdf"), "--as", lead),
-                    1, "larger than the 1,000 bytes")
+    one_clear_error(
+        run(env, "gate", "attach", small, "use_case_scorecard", str(tmp_path / "big.pdf"), "--as", lead),
+        1,
+        "larger than the 1,000 bytes",
+    )
     assert events(env) == before
     stored = [p for p in (tmp_path / "home" / "artifacts").rglob("*") if p.is_file()]
     assert stored == []
@@ -95,10 +105,18 @@ def test_oversized_upload_is_refused_and_nothing_is_stored(env: dict[str, str], 
 
 def test_missing_file_and_bad_url(env: dict[str, str], registered: tuple[str, str, str]) -> None:
     key, lead, _ = registered
-    one_clear_error(run(env, "gate", "attach", key, "use_case_scorecard", "/nope/missing.pdf", "--as", lead), 1,
-                    "is not a readable file")
-    one_clear_error(run(env, "gate", "assess", key, "risk", "met", "--as", lead, "--note", "x", "--evidence",
-                        "javascript:alert(1)"), 1, "is not an http(s) URL")
+    one_clear_error(
+        run(env, "gate", "attach", key, "use_case_scorecard", "/nope/missing.pdf", "--as", lead),
+        1,
+        "is not a readable file",
+    )
+    one_clear_error(
+        run(
+            env, "gate", "assess", key, "risk", "met", "--as", lead, "--note", "x", "--evidence", "javascript:alert(1)"
+        ),
+        1,
+        "is not an http(s) URL",
+    )
 
 
 def test_malformed_policy_files(env: dict[str, str], tmp_path: Path) -> None:
@@ -106,19 +124,28 @@ def test_malformed_policy_files(env: dict[str, str], tmp_path: Path) -> None:
     broken.write_text("name: x\nstages: [\n")
     one_clear_error(run(env, "policy", "validate", str(broken)), 1, "YAML syntax error at line")
     wrong = tmp_path / "wrong.yaml"
-    wrong.write_text(run(env, "policy", "show", "--yaml").stdout.replace("kind: attestation", "kind: vibes")
-                     .replace("- role: bu_head\n      - role: program_lead", "- role: bu_head\n      - role: chief_vibes"))
+    wrong.write_text(
+        run(env, "policy", "show", "--yaml")
+        .stdout.replace("kind: attestation", "kind: vibes")
+        .replace("- role: bu_head\n      - role: program_lead", "- role: bu_head\n      - role: chief_vibes")
+    )
     result = run(env, "policy", "validate", str(wrong))
     one_clear_error(result, 1, "gates[3].approvers[1].role: unknown role 'chief_vibes'")
     one_clear_error(run(env, "policy", "validate", str(tmp_path / "absent.yaml")), 1, "file not found")
 
 
 def test_bad_dates_and_sort_fields(env: dict[str, str], registered: tuple[str, str, str]) -> None:
-    key, lead, sponsor = registered
-    one_clear_error(run(env, "gate", "assess", key, "risk", "waived", "--as", sponsor, "--note", "x", "--expires",
-                        "next tuesday"), 1, "is not a date like")
-    one_clear_error(run(env, "gate", "decide", key, "conditional_go", "--as", sponsor, "--condition", "just text"), 1,
-                    "is not TEXT|OWNER_EMAIL|DUE_DATE")
+    key, _lead, sponsor = registered
+    one_clear_error(
+        run(env, "gate", "assess", key, "risk", "waived", "--as", sponsor, "--note", "x", "--expires", "next tuesday"),
+        1,
+        "is not a date like",
+    )
+    one_clear_error(
+        run(env, "gate", "decide", key, "conditional_go", "--as", sponsor, "--condition", "just text"),
+        1,
+        "is not TEXT|OWNER_EMAIL|DUE_DATE",
+    )
     one_clear_error(run(env, "usecase", "list", "--sort", "color"), 1, "is not sortable")
 
 

@@ -11,7 +11,7 @@ import pytest
 from pilotgate.errors import Conflict
 from pilotgate.usecases import service as usecases
 from pilotgate.usecases.models import UseCase
-from tests.builders import cli, ok, person, ready_gate1, use_case, uow
+from tests.builders import cli, ok, person, ready_gate1, uow, use_case
 
 
 def show(key: str) -> dict:
@@ -27,8 +27,16 @@ def test_conditional_go_records_conditions_with_owner_and_due_date(home: Path, t
     due = (date.today() + timedelta(days=30)).isoformat()
     refused = cli("gate", "decide", key, "conditional_go", "--as", people["sponsor"])
     assert refused.code == 1 and "at least one --condition" in refused.stderr
-    ok("gate", "decide", key, "conditional_go", "--as", people["sponsor"],
-       "--condition", f"Confirm data-sharing agreement|{people['program_lead']}|{due}")
+    ok(
+        "gate",
+        "decide",
+        key,
+        "conditional_go",
+        "--as",
+        people["sponsor"],
+        "--condition",
+        f"Confirm data-sharing agreement|{people['program_lead']}|{due}",
+    )
     decision = show(key)["decisions"][0]
     assert decision["decision"] == "conditional_go" and show(key)["stage"] == "poc"
     assert decision["conditions"] == [

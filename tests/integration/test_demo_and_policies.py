@@ -45,8 +45,10 @@ def test_demo_refuses_a_database_with_real_data(home: Path) -> None:
 def test_a_review_keeps_the_policy_version_it_opened_with(home: Path, tmp_path: Path) -> None:
     key, people = ready_gate1(tmp_path)
     stricter = ok("policy", "show", "--yaml").replace(
-        "      - id: sponsorship\n", "      - id: ethics_board\n        title: Ethics board\n"
-        "        requirement: The ethics board reviewed the use case.\n      - id: sponsorship\n")
+        "      - id: sponsorship\n",
+        "      - id: ethics_board\n        title: Ethics board\n"
+        "        requirement: The ethics board reviewed the use case.\n      - id: sponsorship\n",
+    )
     (tmp_path / "v2.yaml").write_text(stricter)
     assert "published pilotgate-default version 2" in ok("policy", "publish", str(tmp_path / "v2.yaml"))
     status = json.loads(ok("gate", "status", key, "--json"))

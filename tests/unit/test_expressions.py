@@ -58,9 +58,7 @@ def test_full_adoption_against_pilot_adoption() -> None:
 
 
 def test_mlflow_metric_with_a_positional_name() -> None:
-    assert single('mlflow.metric("f1") >= 0.85') == Comparison(
-        Call("mlflow.metric", ("f1",), ()), ">=", Number(0.85)
-    )
+    assert single('mlflow.metric("f1") >= 0.85') == Comparison(Call("mlflow.metric", ("f1",), ()), ">=", Number(0.85))
 
 
 def test_single_quotes_and_loose_whitespace() -> None:
@@ -97,7 +95,7 @@ def test_comparisons_joined_by_and_or() -> None:
         ("__import__('os').system('id') == 0", "unexpected character '.'"),
         ("1 + 2", "unexpected character '+'"),
         ("uptime() >= 1; drop table", "unexpected character ';'"),
-        ('uptime(window=slo.uptime) >= 1', "expected a quoted string or a number"),
+        ("uptime(window=slo.uptime) >= 1", "expected a quoted string or a number"),
         ('uptime(window="30d" >= 1', "expected ',' but found '>='"),
         ('uptime(window="30d",) >= 1', "expected a quoted string or a number but found ')'"),
     ],
@@ -119,8 +117,31 @@ def test_expression_error_is_a_value_error() -> None:
 
 
 GRAMMAR_PIECES = st.sampled_from(
-    ["uptime", "adoption_rate", "mlflow.metric", "slo.uptime", "window", "cohort", "=", "(", ")", ",",
-     '"30d"', "'pilot'", "0.60", "99", ">=", "<", "==", "and", "or", " ", ".", "__import__", "+"]
+    [
+        "uptime",
+        "adoption_rate",
+        "mlflow.metric",
+        "slo.uptime",
+        "window",
+        "cohort",
+        "=",
+        "(",
+        ")",
+        ",",
+        '"30d"',
+        "'pilot'",
+        "0.60",
+        "99",
+        ">=",
+        "<",
+        "==",
+        "and",
+        "or",
+        " ",
+        ".",
+        "__import__",
+        "+",
+    ]
 )
 
 

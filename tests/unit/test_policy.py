@@ -72,7 +72,13 @@ def test_expected_durations(stage_id: str, min_weeks: int, max_weeks: int | None
 
 def test_roles() -> None:
     assert SHIPPED.role_ids() == [
-        "sponsor", "program_lead", "technical_lead", "cio_cto", "bu_head", "risk_compliance", "ops_owner",
+        "sponsor",
+        "program_lead",
+        "technical_lead",
+        "cio_cto",
+        "bu_head",
+        "risk_compliance",
+        "ops_owner",
     ]
 
 
@@ -89,28 +95,47 @@ def test_each_gate_leads_from_one_stage_to_the_next() -> None:
 GATE_CONTENTS = {
     1: (
         ["business_value", "data_availability", "process_maturity", "risk", "sponsorship"],
-        ["use_case_scorecard", "data_availability_assessment", "preliminary_risk_assessment",
-         "business_value_hypothesis"],
+        [
+            "use_case_scorecard",
+            "data_availability_assessment",
+            "preliminary_risk_assessment",
+            "business_value_hypothesis",
+        ],
         ["program_lead", "sponsor"],
     ),
     2: (
-        ["technical_performance", "data_quality", "user_validation", "production_feasibility",
-         "funding_commitment"],
-        ["model_performance_report", "data_quality_assessment", "user_validation_summary",
-         "production_architecture_design", "updated_business_case"],
+        ["technical_performance", "data_quality", "user_validation", "production_feasibility", "funding_commitment"],
+        [
+            "model_performance_report",
+            "data_quality_assessment",
+            "user_validation_summary",
+            "production_architecture_design",
+            "updated_business_case",
+        ],
         ["program_lead", "technical_lead", "sponsor"],
     ),
     3: (
-        ["system_stability", "adoption", "outcome_evidence", "operations_readiness", "production_funding",
-         "change_management"],
-        ["pilot_outcomes_report", "adoption_metrics", "operations_runbook", "production_funding_approval",
-         "change_management_summary", "updated_risk_assessment"],
+        [
+            "system_stability",
+            "adoption",
+            "outcome_evidence",
+            "operations_readiness",
+            "production_funding",
+            "change_management",
+        ],
+        [
+            "pilot_outcomes_report",
+            "adoption_metrics",
+            "operations_runbook",
+            "production_funding_approval",
+            "change_management_summary",
+            "updated_risk_assessment",
+        ],
         ["program_lead", "cio_cto", "bu_head", "risk_compliance"],
     ),
     4: (
         ["adoption_at_scale", "outcome_delivery", "operations_ownership", "measurement", "sustainability"],
-        ["full_production_adoption_metrics", "business_outcome_tracking_report",
-         "operations_ownership_transfer"],
+        ["full_production_adoption_metrics", "business_outcome_tracking_report", "operations_ownership_transfer"],
         ["bu_head", "program_lead"],
     ),
 }
@@ -211,7 +236,9 @@ def test_duplicate_stage_id() -> None:
 
 def test_gate_skipping_a_stage() -> None:
     [problem] = problems_after(lambda d: d["gates"][1].update({"to": "production"}))
-    assert problem == "gates[1].to: 'production' skips or reverses stages; expected 'pilot', the stage right after 'poc'"
+    assert (
+        problem == "gates[1].to: 'production' skips or reverses stages; expected 'pilot', the stage right after 'poc'"
+    )
 
 
 def test_duplicate_keyword_argument_in_an_expression() -> None:

@@ -53,8 +53,14 @@ def with_rules(**changes: object) -> Policy:
     return POLICY.model_copy(update={"rules": POLICY.rules.model_copy(update=changes)})
 
 
-def pending(number: int = 1, *, risk_tier: str = "medium", assignments: dict[str, str] | None = None,
-            opener: str | None = None, policy: Policy = POLICY) -> ReviewState:
+def pending(
+    number: int = 1,
+    *,
+    risk_tier: str = "medium",
+    assignments: dict[str, str] | None = None,
+    opener: str | None = None,
+    policy: Policy = POLICY,
+) -> ReviewState:
     """A freshly opened review: a distinct person in each required role, nothing assessed or attached."""
     the_gate = gate(number, policy)
     if assignments is None:
@@ -69,8 +75,14 @@ def pending(number: int = 1, *, risk_tier: str = "medium", assignments: dict[str
     )
 
 
-def assess(state: ReviewState, criterion_id: str, status: AssessmentStatus, *, note: str = "checked",
-           expires: date | None = None) -> ReviewState:
+def assess(
+    state: ReviewState,
+    criterion_id: str,
+    status: AssessmentStatus,
+    *,
+    note: str = "checked",
+    expires: date | None = None,
+) -> ReviewState:
     assessment = Assessment(criterion_id, status, holder("program_lead"), note, expires)
     return replace(state, assessments={**state.assessments, criterion_id: assessment})
 
@@ -102,8 +114,9 @@ def approved(state: ReviewState) -> ReviewState:
     return state
 
 
-def ready(number: int = 1, *, risk_tier: str = "medium", assignments: dict[str, str] | None = None,
-          opener: str | None = None) -> ReviewState:
+def ready(
+    number: int = 1, *, risk_tier: str = "medium", assignments: dict[str, str] | None = None, opener: str | None = None
+) -> ReviewState:
     """A review that may go: all evidence in, every required role approving it."""
     state = pending(number, risk_tier=risk_tier, assignments=assignments, opener=opener)
     return approved(with_evidence(state))
@@ -150,9 +163,7 @@ def test_gate_1_pending_blockers_in_full() -> None:
 def test_an_unassigned_role_blocks() -> None:
     state = ready(1)
     state = replace(state, assignments={"program_lead": holder("program_lead")})
-    assert blockers(state) == [
-        "sponsor (Business unit sponsor): no one is assigned; assign a person to this role"
-    ]
+    assert blockers(state) == ["sponsor (Business unit sponsor): no one is assigned; assign a person to this role"]
 
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4])
@@ -188,8 +199,9 @@ def test_an_expired_waiver_blocks() -> None:
 
 
 def test_an_artifact_criterion_is_met_by_attaching_its_artifact() -> None:
-    scorecard = Criterion(id="scorecard", title="Scorecard", requirement="Scored.", kind="artifact",
-                          artifact="use_case_scorecard")
+    scorecard = Criterion(
+        id="scorecard", title="Scorecard", requirement="Scored.", kind="artifact", artifact="use_case_scorecard"
+    )
     state = pending(1)
     for criterion in state.gate.criteria:
         state = assess(state, criterion.id, "met")
@@ -209,8 +221,11 @@ def test_an_artifact_criterion_is_met_by_attaching_its_artifact() -> None:
 @pytest.mark.parametrize(
     ("choice", "comment", "reason"),
     [
-        ("reject", "numbers unconvincing",
-         "sponsor (Business unit sponsor): sponsor@example.org rejected (numbers unconvincing)"),
+        (
+            "reject",
+            "numbers unconvincing",
+            "sponsor (Business unit sponsor): sponsor@example.org rejected (numbers unconvincing)",
+        ),
         ("reject", "", "sponsor (Business unit sponsor): sponsor@example.org rejected"),
         ("abstain", "", "sponsor (Business unit sponsor): sponsor@example.org abstained; an approval is required"),
     ],
@@ -265,8 +280,11 @@ def test_one_person_in_two_required_roles_blocks_when_approvers_must_be_distinct
         "a different person for each"
     ) in blockers(state)
 
-    lenient = approved(with_evidence(pending(1, assignments=both, opener="someone@example.org",
-                                             policy=with_rules(distinct_approvers=False))))
+    lenient = approved(
+        with_evidence(
+            pending(1, assignments=both, opener="someone@example.org", policy=with_rules(distinct_approvers=False))
+        )
+    )
     assert blockers(lenient) == []
 
 
@@ -402,15 +420,17 @@ def test_check_waiver_accepts_a_justified_waiver_within_the_limit() -> None:
 @pytest.mark.parametrize("justification", ["", "   \n"])
 def test_check_waiver_needs_a_justification(justification: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        check_waiver(pending(1), person=holder("sponsor"), expires=TODAY + timedelta(days=10),
-                     justification=justification)
+        check_waiver(
+            pending(1), person=holder("sponsor"), expires=TODAY + timedelta(days=10), justification=justification
+        )
     assert caught.value.field == "note"
 
 
 def test_check_waiver_needs_authority_over_the_gate() -> None:
     with pytest.raises(Forbidden, match="cannot waive"):
-        check_waiver(pending(1), person="outsider@example.org", expires=TODAY + timedelta(days=10),
-                     justification="trust me")
+        check_waiver(
+            pending(1), person="outsider@example.org", expires=TODAY + timedelta(days=10), justification="trust me"
+        )
 
 
 @pytest.mark.parametrize(
