@@ -208,3 +208,82 @@ def gate_readiness(
             r.key, escape(r.title), str(r.gate), "[green]ready[/green]" if r.go_allowed else "[red]blocked[/red]", first
         )
     console().print(grid)
+
+
+@gate_app.command("download")
+def gate_download(
+    key: str,
+    artifact: str,
+    version: int | None = typer.Option(None, "--version", min=1, help="A past version (default: the newest)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Where to write it (default: its stored name)."),
+) -> None:
+    """Download a stored artifact file (a URL artifact prints its URL)."""
+    import shutil
+
+    from pilotgate.evidence import store
+    from pilotgate.gates import service
+
+    with unit_of_work(read_only=True) as uow:
+        row = service.find_artifact(uow, key=key, artifact_id=artifact, version=version)
+        if row.url:
+            typer.echo(row.url)
+            return
+        target = output or Path(row.filename or f"{artifact}-v{row.version}")
+        if target.exists():
+            fail(f"{target} exists; choose another path with --output")
+        with store.open_blob(uow.settings.artifacts_dir, row.sha256 or "") as source, target.open("xb") as sink:
+            shutil.copyfileobj(source, sink)
+        typer.echo(f"wrote {target} ({row.size:,} bytes, sha256 {row.sha256})")
+
+
+@gate_app.command("decision")
+def gate_decision(
+    key: str,
+    gate: int | None = typer.Option(None, "--gate", min=1, help="The decision at this gate (default: the latest)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show a decision with its frozen evidence snapshot, and check the snapshot's hash."""
+    import json
+
+    from pilotgate.gates import service
+
+    with unit_of_work(read_only=True) as uow:
+        decision, intact = service.decision_record(uow, key=key, gate=gate)
+        out = {
+            "use_case": key.upper(),
+            "gate": decision.review.gate_number,
+            "decision": decision.kind,
+            "from_stage": decision.from_stage,
+            "to_stage": decision.to_stage,
+            "status": decision.resulting_status,
+            "decided_by": decision.decided_by.email,
+            "decided_at": decision.decided_at.isoformat(),
+            "rationale": decision.rationale,
+            "snapshot_sha256": decision.snapshot_sha256,
+            "snapshot_intact": intact,
+            "snapshot": json.loads(decision.snapshot),
+        }
+    if as_json:
+        print_json(out)
+    else:
+        screen = console()
+        screen.print(
+            f"[bold]{out['use_case']} · Gate {out['gate']}: {out['decision']}[/bold] by {escape(out['decided_by'])} "
+            f"on {out['decided_at'][:10]} ({out['from_stage']} → {out['to_stage']}, {out['status']})"
+        )
+        if out["rationale"]:
+            screen.print(escape(out["rationale"]))
+        criteria = table("Criterion", "Kind", "Status at decision")
+        for c in out["snapshot"]["criteria"]:
+            criteria.add_row(c["id"], c["kind"], c["status"])
+        screen.print(criteria)
+        votes = table("Role", "Person", "Vote")
+        for v in out["snapshot"]["votes"]:
+            votes.add_row(v["role"], escape(v["person"]), v["choice"] + (" (stale)" if v["stale"] else ""))
+        screen.print(votes)
+        screen.print(
+            f"snapshot sha256 {out['snapshot_sha256']}: "
+            + ("[green]intact[/green]" if intact else "[red]ALTERED[/red]")
+        )
+    if not intact:
+        raise typer.Exit(6)

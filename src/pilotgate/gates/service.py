@@ -507,3 +507,31 @@ def _apply_outcome(
                 reason=decision.kind,
             )
         )
+
+
+def find_artifact(uow: UnitOfWork, *, key: str, artifact_id: str, version: int | None = None) -> Artifact:
+    """The newest version of an artifact (or the one asked for) across the use case's reviews."""
+    use_case = usecases.get_or_raise(uow, key)
+    candidates = [
+        a
+        for review in repository.reviews_of(uow, use_case.id)
+        for a in repository.artifacts(uow, review.id)
+        if a.artifact_id == artifact_id and (version is None or a.version == version)
+    ]
+    if not candidates:
+        which = f"version {version} of " if version else ""
+        raise NotFound(
+            f"{use_case.key} has no {which}artifact {artifact_id!r}; see `pilotgate gate status {use_case.key}`"
+        )
+    return max(candidates, key=lambda a: (a.review_id, a.version))
+
+
+def decision_record(uow: UnitOfWork, *, key: str, gate: int | None = None) -> tuple[Decision, bool]:
+    """The latest decision (or the latest at one gate) and whether its snapshot still matches its hash."""
+    use_case = usecases.get_or_raise(uow, key)
+    decisions = [d for d in repository.decisions_of(uow, use_case.id) if gate is None or d.review.gate_number == gate]
+    if not decisions:
+        raise NotFound(f"{use_case.key} has no gate decision" + (f" at Gate {gate}" if gate else ""))
+    decision = decisions[-1]
+    intact = hashlib.sha256(decision.snapshot.encode()).hexdigest() == decision.snapshot_sha256
+    return decision, intact

@@ -62,8 +62,10 @@ def _semantic_problems(policy: Policy) -> list[str]:
         both_known = gate.from_stage in stages and gate.to_stage in stages
         if both_known and stages.index(gate.to_stage) != stages.index(gate.from_stage) + 1:
             following = stages[stages.index(gate.from_stage) + 1] if gate.from_stage != stages[-1] else None
-            expected = f"expected {following!r}, the stage right after {gate.from_stage!r}" if following else (
-                f"{gate.from_stage!r} is the last stage and has no gate out of it"
+            expected = (
+                f"expected {following!r}, the stage right after {gate.from_stage!r}"
+                if following
+                else (f"{gate.from_stage!r} is the last stage and has no gate out of it")
             )
             problems.append(f"{where}.to: {gate.to_stage!r} skips or reverses stages; {expected}")
         leaving[gate.from_stage] += 1
