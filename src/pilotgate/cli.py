@@ -18,6 +18,8 @@ GROUPS = {
     "gate": ("pilotgate.gates.commands", "gate_app", "Gate reviews: open, assess, attach, vote, decide."),
     "policy": ("pilotgate.policy.commands", "policy_app", "Gate policies: the framework as code."),
     "audit": ("pilotgate.audit.commands", "audit_app", "The tamper-evident audit trail."),
+    "user": ("pilotgate.accounts.commands", "user_app", "User accounts and their application roles."),
+    "token": ("pilotgate.accounts.commands", "token_app", "Personal API tokens."),
 }
 
 

@@ -1,11 +1,17 @@
 """Imports every ORM model so that metadata and migrations see all tables."""
 
+from pilotgate.accounts.models import ApiToken, LoginAttempt, PasswordSetup, User, WebSession
 from pilotgate.audit.models import AuditEvent, Meta
 from pilotgate.gates.models import Artifact, Assessment, Condition, Decision, Review, Vote
 from pilotgate.policy.models import PolicyVersion
 from pilotgate.usecases.models import Person, RoleAssignment, StageHistory, UseCase, UseCaseTag
 
 __all__ = [
+    "ApiToken",
+    "LoginAttempt",
+    "PasswordSetup",
+    "User",
+    "WebSession",
     "Artifact",
     "Assessment",
     "AuditEvent",

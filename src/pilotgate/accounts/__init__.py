@@ -1,0 +1,1 @@
+"""Accounts: local users with an application role, browser sessions and personal API tokens."""

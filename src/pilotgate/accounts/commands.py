@@ -1,0 +1,165 @@
+"""CLI: user accounts and personal API tokens."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from pilotgate.cli_support import JSON_OPTION, console, escape, local_actor, print_json, table, unit_of_work
+
+user_app = typer.Typer(rich_markup_mode=None, help="User accounts and their application roles.", no_args_is_help=True)
+token_app = typer.Typer(rich_markup_mode=None, help="Personal API tokens.", no_args_is_help=True)
+ACTOR = typer.Option(None, "--as", help="E-mail of the person making the change (default: the local user).")
+BASE_URL = typer.Option("http://127.0.0.1:8000", "--base-url", help="Where users reach the web app.")
+
+
+@user_app.command("add")
+def user_add(
+    email: str,
+    role: str = typer.Option(..., "--role", help="admin, program_lead, contributor or viewer."),
+    name: str | None = typer.Option(None, "--name", help="Full name (for a person not yet registered)."),
+    base_url: str = BASE_URL,
+    actor: str | None = ACTOR,
+) -> None:
+    """Create an account; prints a one-time link with which the user sets their own password."""
+    from pilotgate.accounts import service
+
+    with unit_of_work() as uow:
+        user = service.create_user(uow, email=email, role=role, name=name, actor=local_actor(actor))
+        token = service.password_setup_link(uow, email=user.email, actor=local_actor(actor))
+    typer.echo(f"added {user.email} with role {user.role}")
+    typer.echo(f"the user sets a password at {base_url.rstrip('/')}/setup-password?token={token} (valid 72 hours),")
+    typer.echo(f"or at this terminal with: pilotgate user password {user.email}")
+
+
+@user_app.command("password")
+def user_password(
+    email: str,
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Set a user's password (prompted twice, never echoed)."""
+    from pilotgate.accounts import service
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with unit_of_work() as uow:
+        user = service.set_password(uow, email=email, password=password, actor=local_actor(None))
+    typer.echo(f"password set for {user.email}; their other sessions have ended")
+
+
+@user_app.command("list")
+def user_list(as_json: bool = JSON_OPTION) -> None:
+    """List accounts."""
+    from pilotgate.accounts import service
+
+    with unit_of_work(read_only=True) as uow:
+        rows = [
+            {
+                "email": u.email,
+                "name": u.person.name,
+                "role": u.role,
+                "disabled": u.disabled,
+                "password_set": u.password_hash is not None,
+            }
+            for u in service.list_users(uow)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    grid = table("E-mail", "Name", "Role", "State")
+    for r in rows:
+        state = "disabled" if r["disabled"] else ("active" if r["password_set"] else "awaiting password")
+        grid.add_row(escape(r["email"]), escape(r["name"]), r["role"], state)
+    console().print(grid)
+
+
+@user_app.command("role")
+def user_role(email: str, role: str, actor: str | None = ACTOR) -> None:
+    """Change a user's application role."""
+    from pilotgate.accounts import service
+
+    with unit_of_work() as uow:
+        user = service.set_role(uow, email=email, role=role, actor=local_actor(actor))
+        typer.echo(f"{user.email} now has role {user.role}")
+
+
+@user_app.command("disable")
+def user_disable(email: str, actor: str | None = ACTOR) -> None:
+    """Disable an account: its sessions end and its API tokens are revoked."""
+    from pilotgate.accounts import service
+
+    with unit_of_work() as uow:
+        user = service.disable(uow, email=email, actor=local_actor(actor))
+        typer.echo(f"disabled {user.email}; sessions ended, tokens revoked")
+
+
+@user_app.command("enable")
+def user_enable(email: str, actor: str | None = ACTOR) -> None:
+    """Enable a disabled account (it needs new tokens)."""
+    from pilotgate.accounts import service
+
+    with unit_of_work() as uow:
+        user = service.enable(uow, email=email, actor=local_actor(actor))
+        typer.echo(f"enabled {user.email}")
+
+
+@token_app.command("create")
+def token_create(
+    email: str,
+    name: str = typer.Option("cli", "--name", help="What the token is for."),
+    actor: str | None = ACTOR,
+) -> None:
+    """Create a personal API token; it is shown once."""
+    from pilotgate.accounts import service
+
+    with unit_of_work() as uow:
+        secret, token = service.create_token(uow, email=email, name=name, actor=local_actor(actor))
+        typer.echo(f"token {token.id} ({token.name}) for {token.user.email} — copy it now, it is not shown again:")
+        typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list(email: str, as_json: bool = JSON_OPTION) -> None:
+    """List a user's tokens (never the secrets)."""
+    from pilotgate.accounts import service
+
+    with unit_of_work(read_only=True) as uow:
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                "revoked": t.revoked_at is not None,
+            }
+            for t in service.tokens_of(uow, email)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    grid = table("Id", "Name", "Starts with", "Created", "Last used", "State")
+    for r in rows:
+        grid.add_row(
+            str(r["id"]),
+            escape(r["name"]),
+            r["prefix"] + "…",
+            r["created_at"][:16],
+            (r["last_used_at"] or "never")[:16],
+            "revoked" if r["revoked"] else "active",
+        )
+    console().print(grid)
+
+
+@token_app.command("revoke")
+def token_revoke(email: str, token_id: int) -> None:
+    """Revoke one of a user's tokens."""
+    from pilotgate.accounts import service
+
+    with unit_of_work() as uow:
+        owner = service.user_get_or_raise(uow, email)
+        token = service.revoke_token(uow, token_id=token_id, actor_user=owner)
+        typer.echo(f"revoked token {token.id} ({token.name})")

@@ -1,0 +1,25 @@
+"""What each application role may do. The right to *sign* a gate is not here: it comes only
+from the named role assignment on the use case, checked by the gate rules."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+AppRole = Literal["admin", "program_lead", "contributor", "viewer"]
+APP_ROLES: tuple[str, ...] = ("admin", "program_lead", "contributor", "viewer")
+
+# Each action lists the application roles allowed to attempt it.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read": frozenset(APP_ROLES),
+    "review.work": frozenset({"admin", "program_lead", "contributor"}),  # open, assess, attach, vote, decide
+    "usecase.create": frozenset({"admin", "program_lead", "contributor"}),
+    "usecase.edit": frozenset({"admin", "program_lead"}),
+    "role.assign": frozenset({"admin", "program_lead"}),
+    "person.create": frozenset({"admin", "program_lead"}),
+    "policy.publish": frozenset({"admin", "program_lead"}),
+    "user.manage": frozenset({"admin"}),
+}
+
+
+def allowed(role: str, action: str) -> bool:
+    return role in PERMISSIONS.get(action, frozenset())
