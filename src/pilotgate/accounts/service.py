@@ -182,16 +182,13 @@ def enable(uow: UnitOfWork, *, email: str, actor: str) -> User:
     return user
 
 
-def _recent_failures(uow: UnitOfWork, column: object, value: str) -> int:
+def _recent_failures(uow: UnitOfWork, *, email: str | None = None, ip: str | None = None) -> int:
     since = uow.now() - LOCKOUT_WINDOW
+    match = LoginAttempt.email == email if email is not None else LoginAttempt.ip == ip
     return uow.session.execute(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(
-            column == value,
-            LoginAttempt.at >= since,
-            LoginAttempt.succeeded.is_(False),  # type: ignore[operator]
-        )
+        .where(match, LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
     ).scalar_one()
 
 
@@ -199,8 +196,8 @@ def authenticate(uow: UnitOfWork, *, email: str, password: str, ip: str) -> User
     """Check a password; rate-limited per e-mail and per address. Every attempt is recorded."""
     email = email.strip().lower()
     if (
-        _recent_failures(uow, LoginAttempt.email, email) >= MAX_FAILURES_PER_EMAIL
-        or _recent_failures(uow, LoginAttempt.ip, ip) >= MAX_FAILURES_PER_IP
+        _recent_failures(uow, email=email) >= MAX_FAILURES_PER_EMAIL
+        or _recent_failures(uow, ip=ip) >= MAX_FAILURES_PER_IP
     ):
         log.warning("log-in refused (rate limit) for %s from %s", email, ip)
         raise TooManyAttempts("too many failed log-in attempts; wait 15 minutes and try again")

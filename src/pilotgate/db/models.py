@@ -8,16 +8,14 @@ from pilotgate.usecases.models import Person, RoleAssignment, StageHistory, UseC
 
 __all__ = [
     "ApiToken",
-    "LoginAttempt",
-    "PasswordSetup",
-    "User",
-    "WebSession",
     "Artifact",
     "Assessment",
     "AuditEvent",
     "Condition",
     "Decision",
+    "LoginAttempt",
     "Meta",
+    "PasswordSetup",
     "Person",
     "PolicyVersion",
     "Review",
@@ -25,6 +23,8 @@ __all__ = [
     "StageHistory",
     "UseCase",
     "UseCaseTag",
+    "User",
     "Vote",
+    "WebSession",
 ]
 import pilotgate.usecases.guard  # noqa: F401  (nothing proceeds without a gate decision)
