@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -127,7 +128,7 @@ def token_list(email: str, as_json: bool = JSON_OPTION) -> None:
     from pilotgate.accounts import service
 
     with unit_of_work(read_only=True) as uow:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": t.id,
                 "name": t.name,
