@@ -95,6 +95,46 @@ def demo(actor: str | None = typer.Option(None, "--as", help="Recorded as the ac
     print_summary(summary)
 
 
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
+    demo: bool = typer.Option(False, "--demo", help="Start on a fresh demo portfolio with demo accounts."),
+) -> None:
+    """Run the web app and the REST API on the same database as the CLI."""
+    import os
+
+    import uvicorn
+
+    from pilotgate.config import Settings
+
+    if demo:
+        from pilotgate.demo import build_demo, print_accounts, print_summary
+
+        home = Settings.from_env().home / "demo"
+        os.environ["PILOTGATE_HOME"] = str(home)
+        os.environ["PILOTGATE_DATABASE_URL"] = f"sqlite:///{home / 'pilotgate.db'}"
+        with errors_rendered():
+            summary = build_demo(local_actor(None), with_accounts=True)
+        print_summary(summary)
+        print_accounts(summary, f"http://{host}:{port}")
+    with errors_rendered():
+        from pilotgate.db.engine import Database
+
+        Database.for_url(Settings.from_env().database_url).ensure_schema()
+    typer.echo(f"pilotgate serving on http://{host}:{port} (API docs at http://{host}:{port}/api/docs)")
+    uvicorn.run(
+        "pilotgate.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,
+    )
+
+
 def main() -> None:
     try:
         app()

@@ -387,7 +387,27 @@ def _review(
     gates.decide(uow, key=key, decision=decision, actor=lead, rationale=plan.extra.get(decision, ""))
 
 
-def build_demo(actor: str) -> dict[str, Any]:
+# Application roles of the demo accounts; everyone else is a contributor.
+DEMO_APP_ROLES = {"priya.raman": "program_lead", "kofi.mensah": "admin", "hannah.weber": "viewer"}
+
+
+def _demo_accounts(uow: UnitOfWork, actor: str) -> tuple[str, list[dict[str, str]]]:
+    """An account for every demo person, all with one freshly generated password."""
+    import secrets
+
+    from pilotgate.accounts import service as accounts
+
+    password = "demo-" + secrets.token_urlsafe(9)
+    made = []
+    for handle, (name, title) in PEOPLE.items():
+        role = DEMO_APP_ROLES.get(handle, "contributor")
+        accounts.create_user(uow, email=email(handle), role=role, name=name, actor=actor)
+        accounts.set_password(uow, email=email(handle), password=password, actor=actor)
+        made.append({"email": email(handle), "name": name, "title": title, "app_role": role})
+    return password, made
+
+
+def build_demo(actor: str, *, with_accounts: bool = False) -> dict[str, Any]:
     settings = Settings.from_env()
     Database.for_url(settings.database_url).ensure_schema()
     reset_if_demo(settings)
@@ -423,7 +443,12 @@ def build_demo(actor: str) -> dict[str, Any]:
             for role, who in roles.items():
                 usecases.assign(uow, key=use_case.key, role=role, email=who, actor=actor)
             _walk(uow, clock, plan, use_case.key, roles)
-    return summarise(settings)
+        clock.at = clock.today
+        password, made = _demo_accounts(uow, actor) if with_accounts else ("", [])
+    summary = summarise(settings)
+    if with_accounts:
+        summary["password"], summary["accounts"] = password, made
+    return summary
 
 
 def summarise(settings: Settings) -> dict[str, Any]:
@@ -486,3 +511,17 @@ def print_summary(summary: dict[str, Any]) -> None:
         "Try: [bold]pilotgate usecase list[/bold], [bold]pilotgate gate status UC-0003[/bold], "
         "[bold]pilotgate audit verify[/bold]"
     )
+
+
+def print_accounts(summary: dict[str, Any], url: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    screen = Console(highlight=False)
+    accounts = Table(title=f"Demo accounts — every password is {summary['password']}", title_justify="left")
+    for column in ("E-mail", "Name", "Job", "App role"):
+        accounts.add_column(column)
+    for account in summary["accounts"]:
+        accounts.add_row(account["email"], account["name"], account["title"], account["app_role"])
+    screen.print(accounts)
+    screen.print(f"Open [bold]{url}[/bold] and sign in, e.g. as priya.raman@{DOMAIN} (AI program lead).")

@@ -241,9 +241,20 @@ def session_for(uow: UnitOfWork, token: str) -> WebSession | None:
     return found
 
 
-def touch(uow: UnitOfWork, session: WebSession) -> None:
-    if uow.now() - session.last_seen_at > timedelta(minutes=1):
-        session.last_seen_at = uow.now()
+STALE_AFTER = timedelta(minutes=1)
+
+
+def needs_touch(uow: UnitOfWork, last: datetime | None) -> bool:
+    """Last-seen and last-used times are written at most once a minute, in their own transaction."""
+    return last is None or uow.now() - last > STALE_AFTER
+
+
+def touch_session(uow: UnitOfWork, row_id: int) -> None:
+    uow.session.execute(update(WebSession).where(WebSession.id == row_id).values(last_seen_at=uow.now()))
+
+
+def touch_token(uow: UnitOfWork, row_id: int) -> None:
+    uow.session.execute(update(ApiToken).where(ApiToken.id == row_id).values(last_used_at=uow.now()))
 
 
 def end_session(uow: UnitOfWork, token: str) -> None:
@@ -297,14 +308,12 @@ def revoke_token(uow: UnitOfWork, *, token_id: int, actor_user: User) -> ApiToke
     return token
 
 
-def user_for_token(uow: UnitOfWork, secret: str) -> User | None:
+def live_token(uow: UnitOfWork, secret: str) -> ApiToken | None:
+    """The token behind a secret, unless it is unknown, revoked or its user is disabled."""
     token = uow.session.execute(select(ApiToken).where(ApiToken.token_hash == digest(secret))).scalar_one_or_none()
     if token is None or token.revoked_at is not None or token.user.disabled:
         return None
-    now: datetime = uow.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-    return token.user
+    return token
 
 
 def require(user: User, allowed_roles: frozenset[str], what: str) -> None:

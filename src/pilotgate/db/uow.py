@@ -69,8 +69,9 @@ class UnitOfWork:
                     from pilotgate.audit.checkpoints import write_checkpoint
 
                     write_checkpoint(self, *self.audit_head)
-            else:
+            elif exc_type is not None:
                 session.rollback()
+            # A read-only unit ends by closing: loaded objects stay readable after it.
         finally:
             session.close()
             self._session = None

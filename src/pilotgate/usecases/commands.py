@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
 from pilotgate.cli_support import JSON_OPTION, console, escape, local_actor, print_json, table, unit_of_work
@@ -71,27 +69,6 @@ def usecase_add(
         typer.echo(use_case.key)
 
 
-def summary(use_case: Any, now: Any, policy: Any = None) -> dict[str, Any]:
-    days = (now - use_case.stage_entered_at).days
-    out: dict[str, Any] = {
-        "key": use_case.key,
-        "title": use_case.title,
-        "stage": use_case.stage,
-        "status": use_case.status,
-        "business_unit": use_case.business_unit,
-        "risk_tier": use_case.risk_tier,
-        "stage_entered_at": use_case.stage_entered_at.isoformat(),
-        "days_in_stage": days,
-        "tags": use_case.tag_names,
-    }
-    if policy is not None:
-        stage = policy.stage(use_case.stage)
-        if stage is not None:
-            out["expected_duration"] = stage.expected_duration.describe()
-            out["overdue"] = use_case.status == "active" and stage.overdue(days)
-    return out
-
-
 @usecase_app.command("list")
 def usecase_list(
     stage: str | None = typer.Option(None, "--stage", help="Only this stage."),
@@ -107,6 +84,7 @@ def usecase_list(
     """List use cases, filtered and sorted."""
     from pilotgate.policy import service as policies
     from pilotgate.usecases import service
+    from pilotgate.usecases.views import summary
 
     with unit_of_work(read_only=True) as uow:
         found, total = service.list_use_cases(
@@ -140,59 +118,11 @@ def usecase_list(
     console().print(grid)
 
 
-def detail(uow: Any, key: str) -> dict[str, Any]:
-    from pilotgate.gates import repository as reviews
-    from pilotgate.usecases import service
-
-    use_case = service.get_or_raise(uow, key)
-    policy = service.policy_of(uow, use_case)
-    out = summary(use_case, uow.now(), policy)
-    out["description"] = use_case.description
-    out["policy"] = use_case.policy_name
-    out["roles"] = {a.role: {"email": a.person.email, "name": a.person.name} for a in use_case.assignments}
-    review = reviews.open_review(uow, use_case.id)
-    out["open_review"] = (
-        None
-        if review is None
-        else {
-            "id": review.id,
-            "gate": review.gate_number,
-            "opened_by": review.opened_by.email,
-            "opened_at": review.opened_at.isoformat(),
-        }
-    )
-    out["stage_history"] = [
-        {
-            "stage": h.stage,
-            "entered_at": h.entered_at.isoformat(),
-            "left_at": h.left_at.isoformat() if h.left_at else None,
-            "reason": h.reason,
-        }
-        for h in service.stage_history(uow, use_case)
-    ]
-    out["decisions"] = [
-        {
-            "gate": d.review.gate_number,
-            "decision": d.kind,
-            "from_stage": d.from_stage,
-            "to_stage": d.to_stage,
-            "status": d.resulting_status,
-            "by": d.decided_by.email,
-            "at": d.decided_at.isoformat(),
-            "snapshot_sha256": d.snapshot_sha256,
-            "conditions": [
-                {"text": c.text, "owner": c.owner.email, "due": c.due_date.isoformat(), "status": c.status}
-                for c in d.conditions
-            ],
-        }
-        for d in reviews.decisions_of(uow, use_case.id)
-    ]
-    return out
-
-
 @usecase_app.command("show")
 def usecase_show(key: str, as_json: bool = JSON_OPTION) -> None:
     """Show one use case: stage, roles, stage history and decisions."""
+    from pilotgate.usecases.views import detail
+
     with unit_of_work(read_only=True) as uow:
         out = detail(uow, key)
     if as_json:

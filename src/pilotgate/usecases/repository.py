@@ -74,3 +74,7 @@ def count(uow: UnitOfWork, query: Select[Any]) -> int:
 def assignments_of(uow: UnitOfWork, use_case_id: int) -> dict[str, Person]:
     rows = uow.session.execute(select(RoleAssignment).where(RoleAssignment.use_case_id == use_case_id)).scalars()
     return {row.role: row.person for row in rows}
+
+
+def business_units(uow: UnitOfWork) -> list[str]:
+    return list(uow.session.scalars(select(UseCase.business_unit).distinct()))

@@ -1,0 +1,101 @@
+"""REST API of the registry: use cases, people and role assignments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from pilotgate.policy import service as policies
+from pilotgate.usecases import schemas, service, views
+from pilotgate.web.auth import CurrentPrincipal, unit_of_work
+
+router = APIRouter(tags=["use cases"])
+
+
+@router.get("/use-cases", summary="List use cases (paginated, filterable, sortable)")
+def list_use_cases(
+    request: Request,
+    principal: CurrentPrincipal,
+    stage: str | None = None,
+    status: str | None = None,
+    business_unit: str | None = None,
+    tag: str | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the key, title or description")] = None,
+    sort: str = "key",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    with unit_of_work(request, read_only=True) as uow:
+        found, total = service.list_use_cases(
+            uow,
+            stage=stage,
+            status=status,
+            business_unit=business_unit,
+            tag=tag,
+            text=q,
+            sort=sort,
+            limit=per_page,
+            offset=(page - 1) * per_page,
+        )
+        now = uow.now()
+        parsed = {n: policies.parsed(policies.get_or_raise(uow, n)) for n in {u.policy_name for u in found}}
+        items = [views.summary(u, now, parsed[u.policy_name]) for u in found]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+@router.post("/use-cases", status_code=201, summary="Register a use case")
+def create_use_case(request: Request, principal: CurrentPrincipal, body: schemas.UseCaseCreate) -> dict[str, Any]:
+    principal.require("usecase.create", "register use cases")
+    with unit_of_work(request) as uow:
+        use_case = service.create(
+            uow,
+            title=body.title,
+            business_unit=body.business_unit,
+            risk_tier=body.risk_tier,
+            description=body.description,
+            tags=body.tags,
+            policy_name=body.policy,
+            actor=principal.email,
+        )
+        return views.detail(uow, use_case.key)
+
+
+@router.get("/use-cases/{key}", summary="One use case with roles, stage history and decisions")
+def get_use_case(request: Request, principal: CurrentPrincipal, key: str) -> dict[str, Any]:
+    with unit_of_work(request, read_only=True) as uow:
+        return views.detail(uow, key)
+
+
+@router.patch("/use-cases/{key}", summary="Edit descriptive fields (never the stage)")
+def update_use_case(
+    request: Request, principal: CurrentPrincipal, key: str, body: schemas.UseCaseUpdate
+) -> dict[str, Any]:
+    principal.require("usecase.edit", "edit use cases")
+    with unit_of_work(request) as uow:
+        service.update(uow, key=key, actor=principal.email, changes=body.model_dump(exclude_unset=True))
+        return views.detail(uow, key)
+
+
+@router.put("/use-cases/{key}/roles/{role}", summary="Name the person who holds a role")
+def assign_role(
+    request: Request, principal: CurrentPrincipal, key: str, role: str, body: schemas.RoleAssign
+) -> dict[str, Any]:
+    principal.require("role.assign", "assign roles")
+    with unit_of_work(request) as uow:
+        assignment = service.assign(uow, key=key, role=role, email=body.email, actor=principal.email)
+        return {"use_case": key.upper(), "role": assignment.role, "email": assignment.person.email}
+
+
+@router.get("/people", summary="List people")
+def list_people(request: Request, principal: CurrentPrincipal) -> list[dict[str, str]]:
+    with unit_of_work(request, read_only=True) as uow:
+        return [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
+
+
+@router.post("/people", status_code=201, summary="Register a person")
+def create_person(request: Request, principal: CurrentPrincipal, body: schemas.PersonCreate) -> dict[str, str]:
+    principal.require("person.create", "register people")
+    with unit_of_work(request) as uow:
+        person = service.person_create(uow, email=body.email, name=body.name, actor=principal.email)
+        return {"email": person.email, "name": person.name}

@@ -1,0 +1,66 @@
+"""The application factory: the REST API under /api/v1 and the server-rendered pages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from pilotgate import __version__
+from pilotgate.config import Settings
+from pilotgate.db.engine import Database
+from pilotgate.web import problems
+from pilotgate.web.security import SecurityHeaders
+
+STATIC = Path(__file__).parent / "static"
+DESCRIPTION = """Stage-gate governance for enterprise AI use cases.
+
+Authenticate with a personal API token (`pilotgate token create EMAIL`, or the Account page):
+`Authorization: Bearer pgt_…`. Errors are RFC 9457 `application/problem+json`."""
+
+
+def api_router() -> APIRouter:
+    from pilotgate.accounts.api import router as accounts
+    from pilotgate.audit.api import router as audit
+    from pilotgate.gates.api import router as gates
+    from pilotgate.policy.api import router as policies
+    from pilotgate.usecases.api import router as usecases
+
+    router = APIRouter(prefix="/api/v1")
+    for part in (usecases, gates, policies, audit, accounts):
+        router.include_router(part)
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    Database.for_url(settings.database_url).ensure_schema()
+    app = FastAPI(
+        title="pilotgate",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.secure_cookies = os.environ.get("PILOTGATE_SECURE_COOKIES", "") not in ("", "0")
+    problems.install(app)
+    app.include_router(api_router())
+
+    from pilotgate.web.pages import router as pages
+
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        from pilotgate.web.templating import render
+
+        return render(request, "api_docs.html", {})
+
+    app.add_middleware(SecurityHeaders)
+    return app

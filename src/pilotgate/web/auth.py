@@ -1,0 +1,129 @@
+"""Who is asking: a browser session (cookie + CSRF token) or a personal API token (Bearer)."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from pilotgate.accounts import service as accounts
+from pilotgate.accounts.rules import PERMISSIONS
+from pilotgate.config import Settings
+from pilotgate.db.uow import UnitOfWork
+from pilotgate.errors import Forbidden, PilotgateError
+
+SESSION_COOKIE = "pilotgate_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class CsrfFailed(PilotgateError):
+    status = 403
+    title = "Forged request"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user, detached from any database session."""
+
+    user_id: int
+    email: str
+    name: str
+    role: str
+    via: str  # "session" or "token"
+    csrf_token: str = ""
+
+    def can(self, action: str) -> bool:
+        return self.role in PERMISSIONS.get(action, frozenset())
+
+    def require(self, action: str, what: str) -> None:
+        if not self.can(action):
+            accounts.log.warning("refused: %s (%s) may not %s", self.email, self.role, what)
+            raise Forbidden(f"your account ({self.role}) may not {what}")
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def cookie_name(request: Request) -> str:
+    return "__Host-" + SESSION_COOKIE if request.app.state.secure_cookies else SESSION_COOKIE
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def resolve(request: Request) -> Principal | None:
+    """The principal behind the request, or None. Uses one short transaction of its own."""
+    settings = settings_of(request)
+    token = _bearer(request)
+    cookie = request.cookies.get(cookie_name(request))
+    if token is None and cookie is None:
+        return None
+    with UnitOfWork(settings, read_only=True) as uow:
+        if token is not None:
+            found = accounts.live_token(uow, token)
+            if found is None:
+                return None
+            user, stale = found.user, accounts.needs_touch(uow, found.last_used_at)
+            principal = Principal(user.id, user.email, user.person.name, user.role, "token")
+            touch, row_id = accounts.touch_token, found.id
+        else:
+            session = accounts.session_for(uow, cookie or "")
+            if session is None:
+                return None
+            user, stale = session.user, accounts.needs_touch(uow, session.last_seen_at)
+            principal = Principal(user.id, user.email, user.person.name, user.role, "session", session.csrf_token)
+            touch, row_id = accounts.touch_session, session.id
+    if stale:
+        with UnitOfWork(settings) as uow:
+            touch(uow, row_id)
+    return principal
+
+
+async def _csrf_ok(request: Request, principal: Principal) -> bool:
+    if principal.via != "session" or request.method in SAFE_METHODS:
+        return True
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    return sent is not None and hmac.compare_digest(sent, principal.csrf_token)
+
+
+async def current_principal(request: Request) -> Principal:
+    """Every route depends on this (or on optional_principal): no anonymous access."""
+    from starlette.concurrency import run_in_threadpool
+
+    principal = await run_in_threadpool(resolve, request)
+    if principal is None:
+        raise accounts.NotAuthenticated("sign in, or send a personal API token as 'Authorization: Bearer …'")
+    if not await _csrf_ok(request, principal):
+        accounts.log.warning("refused: missing or wrong CSRF token from %s on %s", principal.email, request.url.path)
+        raise CsrfFailed("the form's security token is missing or wrong; reload the page and try again")
+    request.state.principal = principal
+    return principal
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    from starlette.concurrency import run_in_threadpool
+
+    principal = await run_in_threadpool(resolve, request)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def unit_of_work(request: Request, *, read_only: bool = False) -> UnitOfWork:
+    """One transaction for the request's work: ``with unit_of_work(request) as uow:``."""
+    return UnitOfWork(settings_of(request), read_only=read_only)

@@ -1,0 +1,296 @@
+"""Server-rendered pages: board, use cases, policy, audit, approvals and account."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from pilotgate.accounts import service as accounts
+from pilotgate.audit import service as audit
+from pilotgate.errors import PilotgateError
+from pilotgate.gates import approvals, readiness
+from pilotgate.policy import service as policies
+from pilotgate.reports.mermaid import policy_flowchart
+from pilotgate.usecases import repository, service, views
+from pilotgate.usecases.models import UseCase
+from pilotgate.web import login, review_pages
+from pilotgate.web.auth import CurrentPrincipal, unit_of_work
+from pilotgate.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+router.include_router(login.router)
+router.include_router(review_pages.router)
+BOARD_CARDS_PER_STAGE = 40
+PAGE_SIZE = 50
+
+
+def _filters(stage: str | None, status: str | None, business_unit: str | None, q: str | None) -> dict[str, Any]:
+    return {"stage": stage or None, "status": status or None, "business_unit": business_unit or None, "text": q or None}
+
+
+@router.get("/")
+def board(
+    request: Request,
+    principal: CurrentPrincipal,
+    status: str | None = "active",
+    business_unit: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
+        now = uow.now()
+        open_reviews = {r.key: r for r in readiness.all_open(uow)}
+        columns: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        totals: dict[str, int] = {}
+        for stage in policy.stage_ids():
+            query = repository.filtered(**_filters(stage, status, business_unit, q))
+            totals[stage] = repository.count(uow, query)
+            found = uow.session.scalars(query.order_by(UseCase.stage_entered_at).limit(BOARD_CARDS_PER_STAGE)).all()
+            for use_case in found:
+                card = views.summary(use_case, now, policy)
+                review = open_reviews.get(use_case.key)
+                card["review"] = None if review is None else {"gate": review.gate, "blockers": len(review.blockers)}
+                card["badges"] = _badges(card, use_case)
+                columns[stage].append(card)
+        units = sorted(repository.business_units(uow))
+    return render(
+        request,
+        "board.html",
+        {
+            "policy": policy,
+            "columns": columns,
+            "totals": totals,
+            "units": units,
+            "per_stage": BOARD_CARDS_PER_STAGE,
+            "filters": {"status": status or "", "business_unit": business_unit or "", "q": q or ""},
+        },
+    )
+
+
+def _badges(card: dict[str, Any], use_case: Any) -> list[tuple[str, str]]:
+    badges = []
+    if card.get("overdue"):
+        badges.append(("warn", f"{card['days_in_stage'] - (card.get('expected_max_days') or 0)} days over"))
+    roles = {a.role for a in use_case.assignments}
+    if "sponsor" not in roles:
+        badges.append(("danger", "no sponsor"))
+    if card["status"] != "active":
+        badges.append(("muted", card["status"].replace("_", " ")))
+    review = card.get("review")
+    if review and review["blockers"] == 0:
+        badges.append(("ok", "ready for decision"))
+    return badges
+
+
+@router.get("/use-cases")
+def use_case_list(
+    request: Request,
+    principal: CurrentPrincipal,
+    stage: str | None = None,
+    status: str | None = None,
+    business_unit: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: str = "key",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        found, total = service.list_use_cases(
+            uow, **_filters(stage, status, business_unit, q), sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
+        now = uow.now()
+        rows = [views.summary(u, now, policy) for u in found]
+        units = sorted(repository.business_units(uow))
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render(
+        request,
+        "use_case_list.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "policy": policy,
+            "units": units,
+            "sort": sort,
+            "filters": {
+                "stage": stage or "",
+                "status": status or "",
+                "business_unit": business_unit or "",
+                "q": q or "",
+            },
+        },
+    )
+
+
+@router.get("/use-cases/new")
+def new_use_case(request: Request, principal: CurrentPrincipal) -> Response:
+    principal.require("usecase.create", "register use cases")
+    with unit_of_work(request, read_only=True) as uow:
+        policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
+    return render(request, "use_case_new.html", {"policy": policy, "values": {}, "error": None})
+
+
+@router.post("/use-cases")
+def create_use_case(
+    request: Request,
+    principal: CurrentPrincipal,
+    title: Annotated[str, Form(max_length=200)] = "",
+    business_unit: Annotated[str, Form(max_length=120)] = "",
+    risk_tier: Annotated[str, Form(max_length=32)] = "",
+    description: Annotated[str, Form(max_length=10_000)] = "",
+    tags: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    principal.require("usecase.create", "register use cases")
+    values = {
+        "title": title,
+        "business_unit": business_unit,
+        "risk_tier": risk_tier,
+        "description": description,
+        "tags": tags,
+    }
+    try:
+        with unit_of_work(request) as uow:
+            use_case = service.create(
+                uow,
+                title=title,
+                business_unit=business_unit,
+                risk_tier=risk_tier or None,
+                description=description,
+                tags=[t for t in tags.split(",") if t.strip()],
+                actor=principal.email,
+            )
+            key = use_case.key
+    except PilotgateError as error:
+        with unit_of_work(request, read_only=True) as uow:
+            policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
+        return render(
+            request, "use_case_new.html", {"policy": policy, "values": values, "error": error}, status_code=error.status
+        )
+    return RedirectResponse(f"/use-cases/{key}", status_code=303)
+
+
+@router.get("/use-cases/{key}")
+def use_case_page(request: Request, principal: CurrentPrincipal, key: str) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        detail = views.detail(uow, key)
+        policy = policies.parsed(policies.get_or_raise(uow, detail["policy"]))
+        history = [review_pages.event_row(e) for e in audit.history(uow, use_case_key=detail["key"], limit=200)]
+        people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
+    return render(
+        request,
+        "use_case.html",
+        {"uc": detail, "policy": policy, "history": history[::-1], "people": people, "error": None},
+    )
+
+
+@router.post("/use-cases/{key}/roles")
+def assign_role(
+    request: Request,
+    principal: CurrentPrincipal,
+    key: str,
+    role: Annotated[str, Form(max_length=64)],
+    email: Annotated[str, Form(max_length=320)],
+) -> Response:
+    principal.require("role.assign", "assign roles")
+    with unit_of_work(request) as uow:
+        service.assign(uow, key=key, role=role, email=email, actor=principal.email)
+    return RedirectResponse(f"/use-cases/{key.upper()}", status_code=303)
+
+
+@router.get("/policy")
+@router.get("/policy/{name}")
+def policy_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    name: str = "pilotgate-default",
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        stored = policies.get_or_raise(uow, name, version)
+        policy = policies.parsed(stored)
+        versions = policies.versions(uow, name)
+        others = policies.list_latest(uow)
+    return render(
+        request,
+        "policy.html",
+        {
+            "policy": policy,
+            "stored": stored,
+            "versions": versions,
+            "others": others,
+            "flowchart": policy_flowchart(policy),
+        },
+    )
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request, principal: CurrentPrincipal, use_case: Annotated[str | None, Query(max_length=16)] = None
+) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        result = audit.verify(uow)
+        events = [review_pages.event_row(e) for e in audit.history(uow, use_case_key=use_case or None, limit=300)]
+    problems = ([result.chain.problem] if result.chain.problem else []) + result.problems
+    return render(
+        request,
+        "audit.html",
+        {"result": result, "problems": problems, "events": events[::-1], "use_case": use_case or ""},
+    )
+
+
+@router.get("/approvals")
+def approvals_page(request: Request, principal: CurrentPrincipal) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        waiting = approvals.waiting_for(uow, principal.email)
+    return render(request, "approvals.html", {"waiting": waiting})
+
+
+@router.get("/account")
+def account_page(request: Request, principal: CurrentPrincipal) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        tokens = accounts.tokens_of(uow, principal.email)
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                "revoked": t.revoked_at is not None,
+            }
+            for t in tokens
+        ]
+    return render(request, "account.html", {"tokens": rows, "new_token": None})
+
+
+@router.post("/account/tokens")
+def create_token(
+    request: Request, principal: CurrentPrincipal, name: Annotated[str, Form(min_length=1, max_length=100)]
+) -> Response:
+    with unit_of_work(request) as uow:
+        secret, _ = accounts.create_token(uow, email=principal.email, name=name, actor=principal.email)
+        tokens = accounts.tokens_of(uow, principal.email)
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "last_used_at": None,
+                "revoked": t.revoked_at is not None,
+            }
+            for t in tokens
+        ]
+    return render(request, "account.html", {"tokens": rows, "new_token": secret})
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(request: Request, principal: CurrentPrincipal, token_id: int) -> Response:
+    with unit_of_work(request) as uow:
+        owner = accounts.user_get_or_raise(uow, principal.email)
+        accounts.revoke_token(uow, token_id=token_id, actor_user=owner)
+    return RedirectResponse("/account", status_code=303)
