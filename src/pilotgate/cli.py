@@ -9,7 +9,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-from pilotgate.cli_support import errors_rendered, local_actor, report_crash, unit_of_work
+from pilotgate.cli_support import errors_rendered, local_actor, local_only, report_crash, set_server, unit_of_work
 
 # Command groups load on first use: `pilotgate --help` imports none of them.
 GROUPS = {
@@ -55,6 +55,19 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def root(
+    server: str | None = typer.Option(
+        None,
+        "--server",
+        envvar="PILOTGATE_SERVER",
+        help="Work against a pilotgate server's API (token from PILOTGATE_TOKEN).",
+    ),
+) -> None:
+    """Stage-gate governance for enterprise AI: nothing proceeds without a gate decision."""
+    set_server(server)
+
+
 @app.command("assign")
 def assign(
     key: str,
@@ -66,6 +79,13 @@ def assign(
 
     ROLE is a role of the policy, e.g. sponsor, program_lead, technical_lead, cio_cto, bu_head.
     """
+    from pilotgate.cli_support import remote
+
+    if client := remote():
+        with errors_rendered():
+            client.put(f"/use-cases/{key}/roles/{role}", {"email": email})
+        typer.echo(f"{key.upper()}: {role} is {email.strip().lower()}")
+        return
     from pilotgate.usecases import service
 
     with unit_of_work() as uow:
@@ -79,6 +99,7 @@ def init() -> None:
     from pilotgate.config import Settings
     from pilotgate.policy import service
 
+    local_only("init")
     with unit_of_work() as uow:
         version = service.ensure_shipped(uow)
     settings = Settings.from_env()
@@ -90,6 +111,7 @@ def demo(actor: str | None = typer.Option(None, "--as", help="Recorded as the ac
     """Create (or refresh) a realistic demo portfolio and print its summary."""
     from pilotgate.demo import build_demo, print_summary
 
+    local_only("demo")
     with errors_rendered():
         summary = build_demo(local_actor(actor))
     print_summary(summary)
@@ -109,6 +131,7 @@ def serve(
 
     from pilotgate.config import Settings
 
+    local_only("serve")
     if demo:
         from pilotgate.demo import build_demo, print_accounts, print_summary
 

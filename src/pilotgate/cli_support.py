@@ -12,11 +12,52 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from pilotgate.client import Remote
     from pilotgate.db.uow import UnitOfWork
 
 EXIT_CODES = {"NotFound": 3, "Forbidden": 5, "Conflict": 4, "GateBlocked": 4}
 
-AS_OPTION = typer.Option(..., "--as", help="E-mail of the person on whose behalf the command acts.")
+AS_OPTION = typer.Option(
+    None,
+    "--as",
+    help="E-mail of the person on whose behalf the command acts (locally; with --server, the token's owner).",
+)
+_state: dict[str, Any] = {"server": None, "remote": None}
+
+
+def set_server(server: str | None) -> None:
+    _state["server"], _state["remote"] = server, None
+
+
+def remote() -> Remote | None:
+    """The API client when the CLI works against a server (--server or PILOTGATE_SERVER), else None."""
+    from pilotgate.client import from_environment
+
+    if _state["remote"] is None:
+        with errors_rendered():
+            _state["remote"] = from_environment(_state["server"]) or False
+    return _state["remote"] or None
+
+
+def acting_as(email: str | None) -> str:
+    """The actor: --as locally; with --server, the token's owner (a different --as is refused)."""
+    client = remote()
+    if client is not None:
+        with errors_rendered():
+            owner = client.me()
+        if email and email.strip().lower() != owner:
+            fail(f"with --server you act as the token's owner ({owner}); drop --as {email} or use their token")
+        return owner
+    if not email:
+        fail("--as EMAIL is required: name the person on whose behalf you act")
+    return email.strip().lower()
+
+
+def local_only(command: str) -> None:
+    if remote() is not None:
+        fail(f"`pilotgate {command}` works on the local database only; run it without --server")
+
+
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 

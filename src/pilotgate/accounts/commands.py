@@ -7,7 +7,20 @@ from typing import Any
 
 import typer
 
-from pilotgate.cli_support import JSON_OPTION, console, escape, local_actor, print_json, table, unit_of_work
+from pilotgate.cli_support import (
+    JSON_OPTION,
+    acting_as,
+    console,
+    errors_rendered,
+    escape,
+    fail,
+    local_actor,
+    local_only,
+    print_json,
+    remote,
+    table,
+    unit_of_work,
+)
 
 user_app = typer.Typer(rich_markup_mode=None, help="User accounts and their application roles.", no_args_is_help=True)
 token_app = typer.Typer(rich_markup_mode=None, help="Personal API tokens.", no_args_is_help=True)
@@ -26,6 +39,12 @@ def user_add(
     """Create an account; prints a one-time link with which the user sets their own password."""
     from pilotgate.accounts import service
 
+    if client := remote():
+        with errors_rendered():
+            made = client.post("/users", json={"email": email, "role": role, "name": name})
+        typer.echo(f"added {made['email']} with role {made['role']}")
+        typer.echo(f"the user sets a password at {made['password_setup_url']} (valid 72 hours)")
+        return
     with unit_of_work() as uow:
         user = service.create_user(uow, email=email, role=role, name=name, actor=local_actor(actor))
         token = service.password_setup_link(uow, email=user.email, actor=local_actor(actor))
@@ -42,6 +61,7 @@ def user_password(
     """Set a user's password (prompted twice, never echoed)."""
     from pilotgate.accounts import service
 
+    local_only("user password")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -56,6 +76,11 @@ def user_list(as_json: bool = JSON_OPTION) -> None:
     """List accounts."""
     from pilotgate.accounts import service
 
+    if client := remote():
+        with errors_rendered():
+            rows = client.get("/users")
+        _print_users(rows, as_json)
+        return
     with unit_of_work(read_only=True) as uow:
         rows = [
             {
@@ -67,6 +92,10 @@ def user_list(as_json: bool = JSON_OPTION) -> None:
             }
             for u in service.list_users(uow)
         ]
+    _print_users(rows, as_json)
+
+
+def _print_users(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
@@ -82,6 +111,11 @@ def user_role(email: str, role: str, actor: str | None = ACTOR) -> None:
     """Change a user's application role."""
     from pilotgate.accounts import service
 
+    if client := remote():
+        with errors_rendered():
+            changed = client.put(f"/users/{email}/role", {"role": role})
+        typer.echo(f"{changed['email']} now has role {changed['role']}")
+        return
     with unit_of_work() as uow:
         user = service.set_role(uow, email=email, role=role, actor=local_actor(actor))
         typer.echo(f"{user.email} now has role {user.role}")
@@ -92,6 +126,11 @@ def user_disable(email: str, actor: str | None = ACTOR) -> None:
     """Disable an account: its sessions end and its API tokens are revoked."""
     from pilotgate.accounts import service
 
+    if client := remote():
+        with errors_rendered():
+            client.post(f"/users/{email}/disable")
+        typer.echo(f"disabled {email.strip().lower()}; sessions ended, tokens revoked")
+        return
     with unit_of_work() as uow:
         user = service.disable(uow, email=email, actor=local_actor(actor))
         typer.echo(f"disabled {user.email}; sessions ended, tokens revoked")
@@ -102,6 +141,7 @@ def user_enable(email: str, actor: str | None = ACTOR) -> None:
     """Enable a disabled account (it needs new tokens)."""
     from pilotgate.accounts import service
 
+    local_only("user enable")
     with unit_of_work() as uow:
         user = service.enable(uow, email=email, actor=local_actor(actor))
         typer.echo(f"enabled {user.email}")
@@ -116,10 +156,22 @@ def token_create(
     """Create a personal API token; it is shown once."""
     from pilotgate.accounts import service
 
+    if client := remote():
+        _own_tokens_only(email)
+        with errors_rendered():
+            made = client.post("/me/tokens", json={"name": name})
+        typer.echo(f"token {made['id']} ({made['name']}) for {email} — copy it now, it is not shown again:")
+        typer.echo(made["token"])
+        return
     with unit_of_work() as uow:
         secret, token = service.create_token(uow, email=email, name=name, actor=local_actor(actor))
         typer.echo(f"token {token.id} ({token.name}) for {token.user.email} — copy it now, it is not shown again:")
         typer.echo(secret)
+
+
+def _own_tokens_only(email: str) -> None:
+    if acting_as(None) != email.strip().lower():
+        fail("with --server you manage your own tokens only; give your own e-mail")
 
 
 @token_app.command("list")
@@ -127,6 +179,12 @@ def token_list(email: str, as_json: bool = JSON_OPTION) -> None:
     """List a user's tokens (never the secrets)."""
     from pilotgate.accounts import service
 
+    if client := remote():
+        _own_tokens_only(email)
+        with errors_rendered():
+            tokens = client.get("/me/tokens")
+        _print_tokens(tokens, as_json)
+        return
     with unit_of_work(read_only=True) as uow:
         rows: list[dict[str, Any]] = [
             {
@@ -139,6 +197,10 @@ def token_list(email: str, as_json: bool = JSON_OPTION) -> None:
             }
             for t in service.tokens_of(uow, email)
         ]
+    _print_tokens(rows, as_json)
+
+
+def _print_tokens(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
@@ -160,6 +222,12 @@ def token_revoke(email: str, token_id: int) -> None:
     """Revoke one of a user's tokens."""
     from pilotgate.accounts import service
 
+    if client := remote():
+        _own_tokens_only(email)
+        with errors_rendered():
+            revoked = client.delete(f"/me/tokens/{token_id}")
+        typer.echo(f"revoked token {revoked['id']} ({revoked['name']})")
+        return
     with unit_of_work() as uow:
         owner = service.user_get_or_raise(uow, email)
         token = service.revoke_token(uow, token_id=token_id, actor_user=owner)

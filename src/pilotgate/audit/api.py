@@ -43,7 +43,10 @@ def audit_log(
 @router.get("/audit/verify", summary="Recompute the hash chain and check the signed checkpoints")
 def audit_verify(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
     with unit_of_work(request, read_only=True) as uow:
-        result = service.verify(uow)
+        return verification_view(service.verify(uow))
+
+
+def verification_view(result: service.Verification) -> dict[str, Any]:
     problems = ([result.chain.problem] if result.chain.problem else []) + result.problems
     return {
         "ok": result.ok,

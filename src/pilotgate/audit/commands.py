@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from pilotgate.cli_support import JSON_OPTION, console, escape, print_json, table, unit_of_work
+from pilotgate.cli_support import JSON_OPTION, console, errors_rendered, escape, print_json, remote, table, unit_of_work
 
 audit_app = typer.Typer(rich_markup_mode=None, help="The tamper-evident audit trail.", no_args_is_help=True)
 
@@ -16,30 +16,19 @@ def audit_log(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show the history of changes."""
-    import json
-
     from pilotgate.audit import service
+    from pilotgate.audit.api import event_view
 
-    with unit_of_work(read_only=True) as uow:
-        if key is not None:
-            from pilotgate.usecases import service as usecases
+    if client := remote():
+        with errors_rendered():
+            events = client.get("/audit", use_case=key, limit=limit or 5000)
+    else:
+        with unit_of_work(read_only=True) as uow:
+            if key is not None:
+                from pilotgate.usecases import service as usecases
 
-            key = usecases.get_or_raise(uow, key).key
-        events = [
-            {
-                "seq": e.seq,
-                "at": e.at.isoformat(),
-                "actor": e.actor,
-                "action": e.action,
-                "entity_type": e.entity_type,
-                "entity_id": e.entity_id,
-                "use_case": e.use_case_key,
-                "before": json.loads(e.before),
-                "after": json.loads(e.after),
-                "hash": e.hash,
-            }
-            for e in service.history(uow, use_case_key=key, limit=limit)
-        ]
+                key = usecases.get_or_raise(uow, key).key
+            events = [event_view(e) for e in service.history(uow, use_case_key=key, limit=limit)]
     if as_json:
         print_json(events)
         return
@@ -60,30 +49,25 @@ def audit_log(
 @audit_app.command("verify")
 def audit_verify(as_json: bool = JSON_OPTION) -> None:
     """Recompute the hash chain and check it against the signed checkpoints."""
-    from pilotgate.audit import service
+    from pilotgate.audit.api import verification_view
 
-    with unit_of_work(read_only=True) as uow:
-        result = service.verify(uow)
-    problems = ([result.chain.problem] if result.chain.problem else []) + result.problems
+    if client := remote():
+        with errors_rendered():
+            out = client.get("/audit/verify")
+    else:
+        from pilotgate.audit import service
+
+        with unit_of_work(read_only=True) as uow:
+            out = verification_view(service.verify(uow))
     if as_json:
-        print_json(
-            {
-                "ok": result.ok,
-                "events": result.chain.events,
-                "head_seq": result.chain.head_seq,
-                "head_hash": result.chain.head_hash,
-                "first_bad_seq": result.chain.first_bad_seq,
-                "checkpoints_checked": result.checkpoints,
-                "problems": problems,
-            }
-        )
-    elif result.ok:
+        print_json(out)
+    elif out["ok"]:
         typer.echo(
-            f"audit trail intact: {result.chain.events} events, head #{result.chain.head_seq} "
-            f"{result.chain.head_hash[:16]}…, {result.checkpoints} signed checkpoint(s) match"
+            f"audit trail intact: {out['events']} events, head #{out['head_seq']} "
+            f"{out['head_hash'][:16]}…, {out['checkpoints_checked']} signed checkpoint(s) match"
         )
     else:
-        for problem in problems:
+        for problem in out["problems"]:
             typer.echo(f"TAMPERED: {problem}", err=True)
-    if not result.ok:
+    if not out["ok"]:
         raise typer.Exit(6)

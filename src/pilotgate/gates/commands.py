@@ -1,13 +1,26 @@
-"""CLI: gate reviews."""
+"""CLI: gate reviews, on the local database or (with --server) through the REST API."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from pilotgate.cli_support import AS_OPTION, JSON_OPTION, console, escape, fail, print_json, table, unit_of_work
+from pilotgate.cli_support import (
+    AS_OPTION,
+    JSON_OPTION,
+    acting_as,
+    console,
+    errors_rendered,
+    escape,
+    fail,
+    print_json,
+    remote,
+    table,
+    unit_of_work,
+)
 
 gate_app = typer.Typer(
     rich_markup_mode=None, help="Gate reviews: open, assess, attach, vote, decide.", no_args_is_help=True
@@ -15,15 +28,20 @@ gate_app = typer.Typer(
 
 
 @gate_app.command("open")
-def gate_open(key: str, actor: str = AS_OPTION) -> None:
+def gate_open(key: str, actor: str | None = AS_OPTION) -> None:
     """Open a review of the use case's next gate."""
-    from pilotgate.gates import service
+    from pilotgate.gates import service, views
 
-    with unit_of_work() as uow:
-        review = service.open_review(uow, key=key, actor=actor)
-        typer.echo(
-            f"opened Gate {review.gate_number} review of {key.upper()} ({review.from_stage} → {review.to_stage})"
-        )
+    actor = acting_as(actor)
+    if client := remote():
+        with errors_rendered():
+            out = client.post(f"/use-cases/{key}/review")
+    else:
+        with unit_of_work() as uow:
+            service.open_review(uow, key=key, actor=actor)
+            out = views.status(service.load_open(uow, key))
+    gate = out["gate"]
+    typer.echo(f"opened Gate {gate['number']} review of {out['use_case']} ({gate['from']} → {gate['to']})")
 
 
 @gate_app.command("status")
@@ -31,8 +49,12 @@ def gate_status(key: str, as_json: bool = JSON_OPTION) -> None:
     """Show the open review: criteria, artifacts, votes and what blocks go."""
     from pilotgate.gates import service, views
 
-    with unit_of_work(read_only=True) as uow:
-        out = views.status(service.load_open(uow, key))
+    if client := remote():
+        with errors_rendered():
+            out = client.get(f"/use-cases/{key}/review")
+    else:
+        with unit_of_work(read_only=True) as uow:
+            out = views.status(service.load_open(uow, key))
     if as_json:
         print_json(out)
         return
@@ -93,7 +115,7 @@ def gate_assess(
     key: str,
     criterion: str,
     status: str = typer.Argument(..., help="met, not_met or waived"),
-    actor: str = AS_OPTION,
+    actor: str | None = AS_OPTION,
     note: str = typer.Option(..., "--note", help="Justification."),
     expires: str | None = typer.Option(None, "--expires", help="Expiry date of a waiver (YYYY-MM-DD)."),
     evidence: list[str] = typer.Option([], "--evidence", help="A link to supporting evidence; repeatable."),
@@ -101,18 +123,25 @@ def gate_assess(
     """Record a criterion as met, not_met or waived."""
     from pilotgate.gates import service
 
-    with unit_of_work() as uow:
-        row = service.assess(
-            uow,
-            key=key,
-            criterion_id=criterion,
-            status=status,
-            actor=actor,
-            note=note,
-            expires=_parse_date(expires),
-            evidence=evidence,
-        )
-        typer.echo(f"{key.upper()}: {row.criterion_id} is {row.status}")
+    actor = acting_as(actor)
+    when = _parse_date(expires)
+    if client := remote():
+        body = {"status": status, "note": note, "expires": when.isoformat() if when else None, "evidence": evidence}
+        with errors_rendered():
+            client.put(f"/use-cases/{key}/review/assessments/{criterion}", body)
+    else:
+        with unit_of_work() as uow:
+            service.assess(
+                uow,
+                key=key,
+                criterion_id=criterion,
+                status=status,
+                actor=actor,
+                note=note,
+                expires=when,
+                evidence=evidence,
+            )
+    typer.echo(f"{key.upper()}: {criterion} is {status}")
 
 
 @gate_app.command("attach")
@@ -120,41 +149,73 @@ def gate_attach(
     key: str,
     artifact: str,
     file_or_url: str = typer.Argument(..., metavar="FILE_OR_URL"),
-    actor: str = AS_OPTION,
+    actor: str | None = AS_OPTION,
 ) -> None:
     """Attach a file (stored by SHA-256) or a URL as a required artifact."""
     from pilotgate.gates import service
 
-    with unit_of_work() as uow:
-        if file_or_url.startswith(("http://", "https://")):
-            row = service.attach(uow, key=key, artifact_id=artifact, actor=actor, url=file_or_url)
-        else:
-            row = service.attach_path(uow, key=key, artifact_id=artifact, actor=actor, path=Path(file_or_url))
-        what = f"sha256 {row.sha256[:12]}…, {row.size:,} bytes" if row.sha256 else row.url
-        typer.echo(f"{key.upper()}: attached {row.artifact_id} version {row.version} ({what})")
+    actor = acting_as(actor)
+    is_url = file_or_url.startswith(("http://", "https://"))
+    if client := remote():
+        path = f"/use-cases/{key}/review/artifacts/{artifact}"
+        with errors_rendered():
+            if is_url:
+                row = client.post(path, data={"url": file_or_url})
+            else:
+                source = Path(file_or_url)
+                if not source.is_file():
+                    fail(f"file: {source} is not a readable file (for a link, give an http(s) URL)")
+                with source.open("rb") as handle:
+                    row = client.post(path, files={"file": (source.name, handle)})
+        version, sha, size, url = row["version"], row["sha256"], row["size"], row["url"]
+    else:
+        with unit_of_work() as uow:
+            if is_url:
+                stored = service.attach(uow, key=key, artifact_id=artifact, actor=actor, url=file_or_url)
+            else:
+                stored = service.attach_path(uow, key=key, artifact_id=artifact, actor=actor, path=Path(file_or_url))
+            version, sha, size, url = stored.version, stored.sha256, stored.size, stored.url
+    what = f"sha256 {sha[:12]}…, {size:,} bytes" if sha else url
+    typer.echo(f"{key.upper()}: attached {artifact} version {version} ({what})")
 
 
 @gate_app.command("vote")
 def gate_vote(
     key: str,
     choice: str = typer.Argument(..., help="approve, reject or abstain"),
-    actor: str = AS_OPTION,
+    actor: str | None = AS_OPTION,
     role: str | None = typer.Option(None, "--role", help="The approver role you vote for, if you hold several."),
     comment: str = typer.Option("", "--comment"),
 ) -> None:
     """Vote as a named approver of the open review."""
     from pilotgate.gates import service
 
-    with unit_of_work() as uow:
-        row = service.vote(uow, key=key, choice=choice, actor=actor, role=role, comment=comment)
-        typer.echo(f"{key.upper()}: {row.role} {row.choice}s")
+    actor = acting_as(actor)
+    if client := remote():
+        with errors_rendered():
+            out = client.put(f"/use-cases/{key}/review/votes", {"choice": choice, "role": role, "comment": comment})
+        voted = next(
+            (v["role"] for v in out["votes"] if v["person"] == actor and (role is None or v["role"] == role)), role
+        )
+    else:
+        with unit_of_work() as uow:
+            voted = service.vote(uow, key=key, choice=choice, actor=actor, role=role, comment=comment).role
+    typer.echo(f"{key.upper()}: {voted} {choice}s")
+
+
+def _conditions_for_api(conditions: list[str]) -> list[dict[str, str]]:
+    from pilotgate.gates.service import parse_condition
+
+    with errors_rendered():
+        parsed = [parse_condition(c) for c in conditions]
+    return [{"text": text, "owner": owner, "due": due.isoformat()} for text, owner, due in parsed]
 
 
 @gate_app.command("decide")
 def gate_decide(
     key: str,
     decision: str = typer.Argument(..., help="go, conditional_go, hold, recycle or stop"),
-    actor: str = AS_OPTION,
+    actor: str | None = AS_OPTION,
     to_stage: str | None = typer.Option(None, "--to-stage", help="For recycle: the stage to return to."),
     condition: list[str] = typer.Option([], "--condition", help='For conditional_go: "TEXT|OWNER_EMAIL|DUE_DATE".'),
     rationale: str = typer.Option("", "--rationale", help="Why this decision."),
@@ -162,14 +223,30 @@ def gate_decide(
     """Take the gate decision; go and conditional_go are refused while anything blocks them."""
     from pilotgate.gates import service
 
-    with unit_of_work() as uow:
-        row = service.decide(
-            uow, key=key, decision=decision, actor=actor, to_stage=to_stage, conditions=condition, rationale=rationale
-        )
-        typer.echo(
-            f"{key.upper()}: {row.kind} → stage {row.to_stage}, status {row.resulting_status} "
-            f"(snapshot {row.snapshot_sha256[:12]}…)"
-        )
+    actor = acting_as(actor)
+    if client := remote():
+        body = {
+            "decision": decision,
+            "to_stage": to_stage,
+            "conditions": _conditions_for_api(condition),
+            "rationale": rationale,
+        }
+        with errors_rendered():
+            out = client.post(f"/use-cases/{key}/review/decision", json=body)
+        kind, stage, status, sha = out["decision"], out["to_stage"], out["status"], out["snapshot_sha256"]
+    else:
+        with unit_of_work() as uow:
+            row = service.decide(
+                uow,
+                key=key,
+                decision=decision,
+                actor=actor,
+                to_stage=to_stage,
+                conditions=condition,
+                rationale=rationale,
+            )
+            kind, stage, status, sha = row.kind, row.to_stage, row.resulting_status, row.snapshot_sha256
+    typer.echo(f"{key.upper()}: {kind} → stage {stage}, status {status} (snapshot {sha[:12]}…)")
 
 
 @gate_app.command("readiness")
@@ -180,11 +257,12 @@ def gate_readiness(
     """Every open review in the portfolio and what blocks its go decision."""
     from pilotgate.gates import readiness
 
-    with unit_of_work(read_only=True) as uow:
-        found = [r for r in readiness.all_open(uow) if not (blocked_only and r.go_allowed)]
-    if as_json:
-        print_json(
-            [
+    if client := remote():
+        with errors_rendered():
+            rows = client.get("/reviews/readiness")
+    else:
+        with unit_of_work(read_only=True) as uow:
+            rows = [
                 {
                     "key": r.key,
                     "title": r.title,
@@ -193,20 +271,20 @@ def gate_readiness(
                     "go_allowed": r.go_allowed,
                     "blockers": r.blockers,
                 }
-                for r in found
+                for r in readiness.all_open(uow)
             ]
-        )
+    rows = [r for r in rows if not (blocked_only and r["go_allowed"])]
+    if as_json:
+        print_json(rows)
         return
-    grid = table("Key", "Title", "Gate", "Go", "Blockers", title=f"{len(found)} open review(s)")
-    for r in found:
-        first = (
-            escape(r.blockers[0]) + (f" (+{len(r.blockers) - 1} more)" if len(r.blockers) > 1 else "")
-            if r.blockers
-            else ""
-        )
-        grid.add_row(
-            r.key, escape(r.title), str(r.gate), "[green]ready[/green]" if r.go_allowed else "[red]blocked[/red]", first
-        )
+    grid = table("Key", "Title", "Gate", "Go", "Blockers", title=f"{len(rows)} open review(s)")
+    for r in rows:
+        first = ""
+        if r["blockers"]:
+            more = len(r["blockers"]) - 1
+            first = escape(r["blockers"][0]) + (f" (+{more} more)" if more else "")
+        go = "[green]ready[/green]" if r["go_allowed"] else "[red]blocked[/red]"
+        grid.add_row(r["key"], escape(r["title"]), str(r["gate"]), go, first)
     console().print(grid)
 
 
@@ -223,6 +301,16 @@ def gate_download(
     from pilotgate.evidence import store
     from pilotgate.gates import service
 
+    if client := remote():
+        target = output or Path(f"{artifact}-v{version}" if version else artifact)
+        if target.exists():
+            fail(f"{target} exists; choose another path with --output")
+        with errors_rendered():
+            size = client.download(
+                f"/use-cases/{key}/artifacts/{artifact}", target, **({"version": version} if version else {})
+            )
+        typer.echo(f"wrote {target} ({size:,} bytes)")
+        return
     with unit_of_work(read_only=True) as uow:
         row = service.find_artifact(uow, key=key, artifact_id=artifact, version=version)
         if row.url:
@@ -243,47 +331,40 @@ def gate_decision(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a decision with its frozen evidence snapshot, and check the snapshot's hash."""
-    import json
-
     from pilotgate.gates import service
+    from pilotgate.gates.api import decision_view
 
-    with unit_of_work(read_only=True) as uow:
-        decision, intact = service.decision_record(uow, key=key, gate=gate)
-        out = {
-            "use_case": key.upper(),
-            "gate": decision.review.gate_number,
-            "decision": decision.kind,
-            "from_stage": decision.from_stage,
-            "to_stage": decision.to_stage,
-            "status": decision.resulting_status,
-            "decided_by": decision.decided_by.email,
-            "decided_at": decision.decided_at.isoformat(),
-            "rationale": decision.rationale,
-            "snapshot_sha256": decision.snapshot_sha256,
-            "snapshot_intact": intact,
-            "snapshot": json.loads(decision.snapshot),
-        }
+    if client := remote():
+        with errors_rendered():
+            out = client.get(f"/use-cases/{key}/decisions/latest", gate=gate)
+    else:
+        with unit_of_work(read_only=True) as uow:
+            row, intact = service.decision_record(uow, key=key, gate=gate)
+            out = decision_view(row, intact=intact)
+    out = {"use_case": key.upper(), **out}
     if as_json:
         print_json(out)
     else:
-        screen = console()
-        screen.print(
-            f"[bold]{out['use_case']} · Gate {out['gate']}: {out['decision']}[/bold] by {escape(out['decided_by'])} "
-            f"on {out['decided_at'][:10]} ({out['from_stage']} → {out['to_stage']}, {out['status']})"
-        )
-        if out["rationale"]:
-            screen.print(escape(out["rationale"]))
-        criteria = table("Criterion", "Kind", "Status at decision")
-        for c in out["snapshot"]["criteria"]:
-            criteria.add_row(c["id"], c["kind"], c["status"])
-        screen.print(criteria)
-        votes = table("Role", "Person", "Vote")
-        for v in out["snapshot"]["votes"]:
-            votes.add_row(v["role"], escape(v["person"]), v["choice"] + (" (stale)" if v["stale"] else ""))
-        screen.print(votes)
-        screen.print(
-            f"snapshot sha256 {out['snapshot_sha256']}: "
-            + ("[green]intact[/green]" if intact else "[red]ALTERED[/red]")
-        )
-    if not intact:
+        _print_decision(out)
+    if not out["snapshot_intact"]:
         raise typer.Exit(6)
+
+
+def _print_decision(out: dict[str, Any]) -> None:
+    screen = console()
+    screen.print(
+        f"[bold]{out['use_case']} · Gate {out['gate']}: {out['decision']}[/bold] by {escape(out['decided_by'])} "
+        f"on {out['decided_at'][:10]} ({out['from_stage']} → {out['to_stage']}, {out['status']})"
+    )
+    if out["rationale"]:
+        screen.print(escape(out["rationale"]))
+    criteria = table("Criterion", "Kind", "Status at decision")
+    for c in out["snapshot"]["criteria"]:
+        criteria.add_row(c["id"], c["kind"], c["status"])
+    screen.print(criteria)
+    votes = table("Role", "Person", "Vote")
+    for v in out["snapshot"]["votes"]:
+        votes.add_row(v["role"], escape(v["person"]), v["choice"] + (" (stale)" if v["stale"] else ""))
+    screen.print(votes)
+    state = "[green]intact[/green]" if out["snapshot_intact"] else "[red]ALTERED[/red]"
+    screen.print(f"snapshot sha256 {out['snapshot_sha256']}: {state}")

@@ -7,7 +7,18 @@ from typing import Any
 
 import typer
 
-from pilotgate.cli_support import JSON_OPTION, console, escape, fail, local_actor, print_json, table, unit_of_work
+from pilotgate.cli_support import (
+    JSON_OPTION,
+    console,
+    errors_rendered,
+    escape,
+    fail,
+    local_actor,
+    print_json,
+    remote,
+    table,
+    unit_of_work,
+)
 
 policy_app = typer.Typer(rich_markup_mode=None, help="Gate policies: the framework as code.", no_args_is_help=True)
 
@@ -38,10 +49,16 @@ def policy_publish(file: Path, actor: str | None = typer.Option(None, "--as")) -
         _, text = load_policy_file(file)
     except PolicyError as error:
         fail(error.message)
-    with unit_of_work() as uow:
-        version, created = service.publish(uow, text=text, source=str(file), actor=local_actor(actor))
-        state = "published" if created else "unchanged; already"
-        typer.echo(f"{state} {version.name} version {version.version}")
+    if client := remote():
+        with errors_rendered():
+            out = client.post("/policies", content=text.encode(), headers={"content-type": "application/yaml"})
+        name, number, created = out["name"], out["version"], out["created"]
+    else:
+        with unit_of_work() as uow:
+            version, created = service.publish(uow, text=text, source=str(file), actor=local_actor(actor))
+            name, number = version.name, version.version
+    state = "published" if created else "unchanged; already"
+    typer.echo(f"{state} {name} version {number}")
 
 
 @policy_app.command("list")
@@ -49,9 +66,14 @@ def policy_list(as_json: bool = JSON_OPTION) -> None:
     """List policies and their versions."""
     from pilotgate.policy import service
 
+    if client := remote():
+        with errors_rendered():
+            rows = client.get("/policies")
+        _print_policies(rows, as_json)
+        return
     with unit_of_work() as uow:
         service.ensure_shipped(uow)
-        rows: list[dict[str, Any]] = [
+        rows = [
             {
                 "name": v.name,
                 "version": v.version,
@@ -63,6 +85,10 @@ def policy_list(as_json: bool = JSON_OPTION) -> None:
             }
             for v in service.list_latest(uow)
         ]
+    _print_policies(rows, as_json)
+
+
+def _print_policies(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
@@ -81,12 +107,19 @@ def policy_show(
 ) -> None:
     """Show a policy's stages and gates."""
     from pilotgate.policy import service
+    from pilotgate.policy.loader import load_policy_text
 
-    with unit_of_work() as uow:
-        service.ensure_shipped(uow)
-        stored = service.get_or_raise(uow, name, version)
-        policy = service.parsed(stored)
-        text, number = stored.content, stored.version
+    if client := remote():
+        with errors_rendered():
+            out = client.get(f"/policies/{name}", version=version)
+            text, number = out["yaml"], out["version"]
+            policy = load_policy_text(text, f"{name} version {number}")
+    else:
+        with unit_of_work() as uow:
+            service.ensure_shipped(uow)
+            stored = service.get_or_raise(uow, name, version)
+            policy = service.parsed(stored)
+            text, number = stored.content, stored.version
     if as_yaml:
         typer.echo(text)
         return

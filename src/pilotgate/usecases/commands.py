@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from pilotgate.cli_support import JSON_OPTION, console, escape, local_actor, print_json, table, unit_of_work
+from pilotgate.cli_support import (
+    JSON_OPTION,
+    console,
+    errors_rendered,
+    escape,
+    fail,
+    local_actor,
+    print_json,
+    remote,
+    table,
+    unit_of_work,
+)
 
 person_app = typer.Typer(rich_markup_mode=None, help="People who hold roles on use cases.", no_args_is_help=True)
 usecase_app = typer.Typer(rich_markup_mode=None, help="The use-case registry.", no_args_is_help=True)
@@ -21,6 +34,11 @@ def person_add(
     """Register a person by e-mail."""
     from pilotgate.usecases import service
 
+    if client := remote():
+        with errors_rendered():
+            made = client.post("/people", json={"email": email, "name": name})
+        typer.echo(f"added {made['email']} ({made['name']})")
+        return
     with unit_of_work() as uow:
         person = service.person_create(uow, email=email, name=name, actor=local_actor(actor))
         typer.echo(f"added {person.email} ({person.name})")
@@ -31,8 +49,12 @@ def person_list(as_json: bool = JSON_OPTION) -> None:
     """List people."""
     from pilotgate.usecases import service
 
-    with unit_of_work(read_only=True) as uow:
-        people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
+    if client := remote():
+        with errors_rendered():
+            people = client.get("/people")
+    else:
+        with unit_of_work(read_only=True) as uow:
+            people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
     if as_json:
         print_json(people)
         return
@@ -55,6 +77,18 @@ def usecase_add(
     """Register a use case; prints its new key."""
     from pilotgate.usecases import service
 
+    if client := remote():
+        body = {
+            "title": title,
+            "business_unit": business_unit,
+            "risk_tier": risk_tier,
+            "description": description,
+            "tags": tag,
+            "policy": policy,
+        }
+        with errors_rendered():
+            typer.echo(client.post("/use-cases", json=body)["key"])
+        return
     with unit_of_work() as uow:
         use_case = service.create(
             uow,
@@ -82,10 +116,46 @@ def usecase_list(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List use cases, filtered and sorted."""
+
+    if client := remote():
+        total, rows = _remote_list(client, stage, status, business_unit, tag, text, sort, limit, offset)
+    else:
+        total, rows = _local_list(stage, status, business_unit, tag, text, sort, limit, offset)
+    _print_list(total, offset, rows, as_json)
+
+
+def _remote_list(client: Any, *filters: Any) -> tuple[int, list[dict[str, Any]]]:
+    stage, status, business_unit, tag, text, sort, limit, offset = filters
+    per_page = limit or 200
+    if offset % per_page:
+        fail("with --server, --offset must be a multiple of --limit (the API pages by page number)")
+    rows: list[dict[str, Any]] = []
+    page = offset // per_page + 1
+    with errors_rendered():
+        while True:
+            answer = client.get(
+                "/use-cases",
+                stage=stage,
+                status=status,
+                business_unit=business_unit,
+                tag=tag,
+                q=text,
+                sort=sort,
+                page=page,
+                per_page=per_page,
+            )
+            rows += answer["items"]
+            if limit or not answer["items"] or len(rows) + offset >= answer["total"]:
+                return answer["total"], rows
+            page += 1
+
+
+def _local_list(*filters: Any) -> tuple[int, list[dict[str, Any]]]:
     from pilotgate.policy import service as policies
     from pilotgate.usecases import service
     from pilotgate.usecases.views import summary
 
+    stage, status, business_unit, tag, text, sort, limit, offset = filters
     with unit_of_work(read_only=True) as uow:
         found, total = service.list_use_cases(
             uow,
@@ -100,7 +170,10 @@ def usecase_list(
         )
         now = uow.now()
         parsed = {n: policies.parsed(policies.get_or_raise(uow, n)) for n in {u.policy_name for u in found}}
-        rows = [summary(u, now, parsed[u.policy_name]) for u in found]
+        return total, [summary(u, now, parsed[u.policy_name]) for u in found]
+
+
+def _print_list(total: int, offset: int, rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print_json({"total": total, "offset": offset, "items": rows})
         return
@@ -123,8 +196,12 @@ def usecase_show(key: str, as_json: bool = JSON_OPTION) -> None:
     """Show one use case: stage, roles, stage history and decisions."""
     from pilotgate.usecases.views import detail
 
-    with unit_of_work(read_only=True) as uow:
-        out = detail(uow, key)
+    if client := remote():
+        with errors_rendered():
+            out = client.get(f"/use-cases/{key}")
+    else:
+        with unit_of_work(read_only=True) as uow:
+            out = detail(uow, key)
     if as_json:
         print_json(out)
         return
@@ -173,6 +250,11 @@ def usecase_edit(
         }.items()
         if v is not None
     }
+    if client := remote():
+        with errors_rendered():
+            client.patch(f"/use-cases/{key}", changes)
+        typer.echo(f"updated {key.upper()}")
+        return
     with unit_of_work() as uow:
         use_case = service.update(uow, key=key, actor=local_actor(actor), changes=changes)
         typer.echo(f"updated {use_case.key}")
