@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import cast
 
@@ -29,12 +30,14 @@ class Readiness:
         return not self.blockers
 
 
-def all_open(uow: UnitOfWork) -> list[Readiness]:
-    """The blockers of every open review in the portfolio, ordered by use-case key."""
+def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Readiness]:
+    """The blockers of every open review in the portfolio (or of the named use cases), by key."""
     session = uow.session
     # Plain Core rows: no ORM identity map or entity loading for tens of thousands of rows.
     connection = session.connection()
     opened = Review.state == "open"
+    if keys is not None:
+        opened = opened & Review.use_case_id.in_(select(UseCase.id).where(UseCase.key.in_(list(keys))))
     reviews = connection.execute(
         select(
             Review.id,

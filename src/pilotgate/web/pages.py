@@ -42,19 +42,22 @@ def board(
     with unit_of_work(request, read_only=True) as uow:
         policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
         now = uow.now()
-        open_reviews = {r.key: r for r in readiness.all_open(uow)}
         columns: dict[str, list[dict[str, Any]]] = defaultdict(list)
         totals: dict[str, int] = {}
+        shown: list[tuple[str, UseCase]] = []
         for stage in policy.stage_ids():
             query = repository.filtered(**_filters(stage, status, business_unit, q))
             totals[stage] = repository.count(uow, query)
             found = uow.session.scalars(query.order_by(UseCase.stage_entered_at).limit(BOARD_CARDS_PER_STAGE)).all()
-            for use_case in found:
-                card = views.summary(use_case, now, policy)
-                review = open_reviews.get(use_case.key)
-                card["review"] = None if review is None else {"gate": review.gate, "blockers": len(review.blockers)}
-                card["badges"] = _badges(card, use_case)
-                columns[stage].append(card)
+            shown += [(stage, use_case) for use_case in found]
+        # Readiness of the cards on the board only, not of the whole portfolio.
+        open_reviews = {r.key: r for r in readiness.all_open(uow, keys=[u.key for _, u in shown])}
+        for stage, use_case in shown:
+            card = views.summary(use_case, now, policy)
+            review = open_reviews.get(use_case.key)
+            card["review"] = None if review is None else {"gate": review.gate, "blockers": len(review.blockers)}
+            card["badges"] = _badges(card, use_case)
+            columns[stage].append(card)
         units = sorted(repository.business_units(uow))
     return render(
         request,
