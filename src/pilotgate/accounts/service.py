@@ -227,6 +227,14 @@ def start_session(uow: UnitOfWork, user: User) -> tuple[str, WebSession]:
     )
     uow.session.add(session)
     uow.session.flush()
+    audit.record(
+        uow,
+        actor=user.email,
+        action="session.started",
+        entity_type="user",
+        entity_id=user.email,
+        after={"session_id": session.id},
+    )
     return token, session
 
 
@@ -258,10 +266,20 @@ def touch_token(uow: UnitOfWork, row_id: int) -> None:
 
 
 def end_session(uow: UnitOfWork, token: str) -> None:
-    uow.session.execute(
-        update(WebSession)
-        .where(WebSession.token_hash == digest(token), WebSession.ended_at.is_(None))
-        .values(ended_at=uow.now())
+    """Sign out on the server: the session ends, and the audit event invalidates cached sign-ins."""
+    session = uow.session.execute(
+        select(WebSession).where(WebSession.token_hash == digest(token), WebSession.ended_at.is_(None))
+    ).scalar_one_or_none()
+    if session is None:
+        return
+    session.ended_at = uow.now()
+    audit.record(
+        uow,
+        actor=session.user.email,
+        action="session.ended",
+        entity_type="user",
+        entity_id=session.user.email,
+        after={"session_id": session.id},
     )
 
 

@@ -2,30 +2,53 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from pilotgate.policy import service as policies
 from pilotgate.usecases import schemas, service, views
 from pilotgate.web.auth import CurrentPrincipal, unit_of_work
+from pilotgate.web.cache import VersionedCache
 
 router = APIRouter(tags=["use cases"])
 
 
-@router.get("/use-cases", summary="List use cases (paginated, filterable, sortable)")
-def list_use_cases(
+LISTS = VersionedCache(maxsize=256)
+
+
+@router.get(
+    "/use-cases",
+    summary="List use cases (paginated, filterable, sortable)",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "items, total, page, per_page"}},
+)
+async def list_use_cases(
     request: Request,
     principal: CurrentPrincipal,
-    stage: str | None = None,
-    status: str | None = None,
-    business_unit: str | None = None,
-    tag: str | None = None,
+    stage: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    business_unit: Annotated[str | None, Query(max_length=120)] = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the key, title or description")] = None,
-    sort: str = "key",
+    sort: Annotated[str, Query(max_length=32)] = "key",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
+) -> Response:
+    # Answers are cached per data version (and per day, since days-in-stage count with the clock).
+    key = (stage, status, business_unit, tag, q, sort, page, per_page, date.today())
+    version = request.state.data_version
+    body = LISTS.get(key, version)
+    if body is None:
+        body = await run_in_threadpool(_list_body, request, key, version)
+    return Response(body, media_type="application/json")
+
+
+def _list_body(request: Request, key: tuple[Any, ...], version: int) -> bytes:
+    stage, status, business_unit, tag, q, sort, page, per_page, _ = key
     with unit_of_work(request, read_only=True) as uow:
         found, total = service.list_use_cases(
             uow,
@@ -41,7 +64,10 @@ def list_use_cases(
         now = uow.now()
         parsed = {n: policies.parsed(policies.get_or_raise(uow, n)) for n in {u.policy_name for u in found}}
         items = [views.summary(u, now, parsed[u.policy_name]) for u in found]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    answer = {"items": items, "total": total, "page": page, "per_page": per_page}
+    body = json.dumps(answer, separators=(",", ":"), ensure_ascii=False).encode()
+    LISTS.put(key, version, body)
+    return body
 
 
 @router.post("/use-cases", status_code=201, summary="Register a use case")

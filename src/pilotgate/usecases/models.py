@@ -38,7 +38,8 @@ class UseCase(Base):
     tags: Mapped[list[UseCaseTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UseCaseTag.tag"
     )
-    assignments: Mapped[list[RoleAssignment]] = relationship(lazy="selectin", order_by="RoleAssignment.role")
+    # Loaded on use; a page that shows many use cases' roles asks for selectinload explicitly.
+    assignments: Mapped[list[RoleAssignment]] = relationship(order_by="RoleAssignment.role")
 
     @property
     def tag_names(self) -> list[str]:

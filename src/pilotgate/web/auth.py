@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,8 +12,11 @@ from fastapi import Depends, Request
 from pilotgate.accounts import service as accounts
 from pilotgate.accounts.rules import PERMISSIONS
 from pilotgate.config import Settings
+from pilotgate.db.base import utcnow
+from pilotgate.db.engine import Database
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import Forbidden, PilotgateError
+from pilotgate.web.cache import VersionedCache, data_version
 
 SESSION_COOKIE = "pilotgate_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,32 +62,60 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+PRINCIPALS = VersionedCache(maxsize=2048)
+
+
 def resolve(request: Request) -> Principal | None:
-    """The principal behind the request, or None. Uses one short transaction of its own."""
+    """The principal behind the request, or None.
+
+    Looked up once per data version: revoking a token, disabling a user or signing out all
+    write audit events, which moves the version and so drops every cached principal.
+    """
     settings = settings_of(request)
     token = _bearer(request)
     cookie = request.cookies.get(cookie_name(request))
+    database = Database.for_url(settings.database_url)
+    version = data_version(database)
+    request.state.data_version = version
     if token is None and cookie is None:
         return None
+    key = ("token", accounts.digest(token)) if token is not None else ("session", accounts.digest(cookie or ""))
+    cached = PRINCIPALS.get(key, version)
+    if cached is None:
+        cached = _lookup(settings, token, cookie)
+        if cached is None:
+            return None
+        PRINCIPALS.put(key, version, cached)
+    principal, row_id, created, seen = cached
+    now = utcnow()
+    if principal.via == "session" and (now - seen > accounts.SESSION_IDLE or now - created > accounts.SESSION_ABSOLUTE):
+        return None
+    if now - seen > accounts.STALE_AFTER:
+        touch = accounts.touch_token if principal.via == "token" else accounts.touch_session
+        with UnitOfWork(settings) as uow:
+            touch(uow, row_id)
+        PRINCIPALS.put(key, version, (principal, row_id, created, now))
+    return principal
+
+
+Lookup = tuple[Principal, int, datetime, datetime]
+
+
+def _lookup(settings: Settings, token: str | None, cookie: str | None) -> Lookup | None:
     with UnitOfWork(settings, read_only=True) as uow:
         if token is not None:
             found = accounts.live_token(uow, token)
             if found is None:
                 return None
-            user, stale = found.user, accounts.needs_touch(uow, found.last_used_at)
+            user = found.user
             principal = Principal(user.id, user.email, user.person.name, user.role, "token")
-            touch, row_id = accounts.touch_token, found.id
-        else:
-            session = accounts.session_for(uow, cookie or "")
-            if session is None:
-                return None
-            user, stale = session.user, accounts.needs_touch(uow, session.last_seen_at)
-            principal = Principal(user.id, user.email, user.person.name, user.role, "session", session.csrf_token)
-            touch, row_id = accounts.touch_session, session.id
-    if stale:
-        with UnitOfWork(settings) as uow:
-            touch(uow, row_id)
-    return principal
+            return principal, found.id, found.created_at, found.last_used_at or found.created_at
+        session = accounts.session_for(uow, cookie or "")
+        if session is None:
+            return None
+        user = session.user
+        principal = Principal(user.id, user.email, user.person.name, user.role, "session", session.csrf_token)
+        return principal, session.id, session.created_at, session.last_seen_at
 
 
 async def _csrf_ok(request: Request, principal: Principal) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import selectinload
 
 from pilotgate.accounts import service as accounts
 from pilotgate.audit import service as audit
@@ -18,6 +20,7 @@ from pilotgate.usecases import repository, service, views
 from pilotgate.usecases.models import UseCase
 from pilotgate.web import login, review_pages
 from pilotgate.web.auth import CurrentPrincipal, unit_of_work
+from pilotgate.web.cache import VersionedCache
 from pilotgate.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,6 +42,20 @@ def board(
     business_unit: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
+    key = (status, business_unit, q, date.today())
+    context = BOARDS.get(key, request.state.data_version)
+    if context is None:
+        context = _board_context(request, status, business_unit, q)
+        BOARDS.put(key, request.state.data_version, context)
+    filters = {"status": status or "", "business_unit": business_unit or "", "q": q or ""}
+    return render(request, "board.html", {**context, "per_stage": BOARD_CARDS_PER_STAGE, "filters": filters})
+
+
+BOARDS = VersionedCache(maxsize=64)
+
+
+def _board_context(request: Request, status: str | None, business_unit: str | None, q: str | None) -> dict[str, Any]:
+    """The board's cards, computed once per data version and filter (every change is audited)."""
     with unit_of_work(request, read_only=True) as uow:
         policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
         now = uow.now()
@@ -48,7 +65,8 @@ def board(
         for stage in policy.stage_ids():
             query = repository.filtered(**_filters(stage, status, business_unit, q))
             totals[stage] = repository.count(uow, query)
-            found = uow.session.scalars(query.order_by(UseCase.stage_entered_at).limit(BOARD_CARDS_PER_STAGE)).all()
+            ordered = query.options(selectinload(UseCase.assignments)).order_by(UseCase.stage_entered_at)
+            found = uow.session.scalars(ordered.limit(BOARD_CARDS_PER_STAGE)).all()
             shown += [(stage, use_case) for use_case in found]
         # Readiness of the cards on the board only, not of the whole portfolio.
         open_reviews = {r.key: r for r in readiness.all_open(uow, keys=[u.key for _, u in shown])}
@@ -59,18 +77,7 @@ def board(
             card["badges"] = _badges(card, use_case)
             columns[stage].append(card)
         units = sorted(repository.business_units(uow))
-    return render(
-        request,
-        "board.html",
-        {
-            "policy": policy,
-            "columns": columns,
-            "totals": totals,
-            "units": units,
-            "per_stage": BOARD_CARDS_PER_STAGE,
-            "filters": {"status": status or "", "business_unit": business_unit or "", "q": q or ""},
-        },
-    )
+    return {"policy": policy, "columns": dict(columns), "totals": totals, "units": units}
 
 
 def _badges(card: dict[str, Any], use_case: Any) -> list[tuple[str, str]]:

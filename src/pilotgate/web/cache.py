@@ -1,0 +1,53 @@
+"""Answers cached per worker and keyed by the data version: the newest audit sequence number.
+
+Every change in pilotgate appends an audit event (that is the audit trail's promise), so the
+head of the chain is a version of all the data: a cached answer is valid exactly as long as the
+head has not moved. Workers and instances share the database, so they share the version too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from pilotgate.audit.models import AuditEvent
+from pilotgate.db.engine import Database
+
+
+def data_version(database: Database) -> int:
+    with database.engine.connect() as connection:
+        version = connection.execute(select(func.max(AuditEvent.seq))).scalar()
+        connection.rollback()
+    return int(version or 0)
+
+
+class VersionedCache:
+    """A small thread-safe LRU whose entries hold only for the version they were computed at."""
+
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, version: int) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, version: int, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = (version, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
