@@ -59,3 +59,19 @@ def test_readme_quickstart_has_two_commands_and_ci_runs_the_second() -> None:
     assert len(blocks) == 2 and all(len(b.strip().splitlines()) == 1 for b in blocks)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1].strip() in ci
+
+
+def test_every_api_route_and_environment_variable_is_documented(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("PILOTGATE_HOME", str(tmp_path))
+    monkeypatch.delenv("PILOTGATE_DATABASE_URL", raising=False)
+    from pilotgate.web.app import create_app
+
+    api_doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    spec = create_app().openapi()
+    routes = [f"{method.upper()} {path}" for path, ops in spec["paths"].items() for method in ops]
+    assert len(routes) > 20
+    assert not [r for r in routes if f"`{r}`" not in api_doc]
+    used = set()
+    for source in (ROOT / "src").rglob("*.py"):
+        used |= set(re.findall(r"PILOTGATE_[A-Z_]+", source.read_text(encoding="utf-8")))
+    assert not [name for name in used if f"`{name}`" not in README]
