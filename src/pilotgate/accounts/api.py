@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from pilotgate.accounts import service
@@ -70,7 +70,9 @@ def create_token(request: Request, principal: CurrentPrincipal, body: TokenCreat
 
 
 @router.delete("/me/tokens/{token_id}", summary="Revoke one of your tokens")
-def revoke_token(request: Request, principal: CurrentPrincipal, token_id: int) -> dict[str, Any]:
+def revoke_token(
+    request: Request, principal: CurrentPrincipal, token_id: Annotated[int, Path(ge=1, le=2_147_483_647)]
+) -> dict[str, Any]:
     with unit_of_work(request) as uow:
         owner = service.user_get_or_raise(uow, principal.email)
         return token_view(service.revoke_token(uow, token_id=token_id, actor_user=owner))

@@ -96,7 +96,7 @@ def download(
     principal: CurrentPrincipal,
     key: str,
     artifact: str,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> FileResponse | RedirectResponse:
     with unit_of_work(request, read_only=True) as uow:
         row = service.find_artifact(uow, key=key, artifact_id=artifact, version=version)
@@ -157,7 +157,10 @@ def decision_view(row: Any, *, intact: bool) -> dict[str, Any]:
 
 @router.get("/use-cases/{key}/decisions/latest", summary="The latest decision with its frozen snapshot")
 def latest_decision(
-    request: Request, principal: CurrentPrincipal, key: str, gate: Annotated[int | None, Query(ge=1)] = None
+    request: Request,
+    principal: CurrentPrincipal,
+    key: str,
+    gate: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> dict[str, Any]:
     with unit_of_work(request, read_only=True) as uow:
         row, intact = service.decision_record(uow, key=key, gate=gate)

@@ -34,7 +34,10 @@ def list_policies(request: Request, principal: CurrentPrincipal) -> list[dict[st
 
 @router.get("/policies/{name}", summary="A policy (the newest version, or ?version=N)")
 def get_policy(
-    request: Request, principal: CurrentPrincipal, name: str, version: Annotated[int | None, Query(ge=1)] = None
+    request: Request,
+    principal: CurrentPrincipal,
+    name: str,
+    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> dict[str, Any]:
     with unit_of_work(request, read_only=True) as uow:
         stored = service.get_or_raise(uow, name, version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +18,22 @@ router = APIRouter(tags=["use cases"])
 
 
 LISTS = VersionedCache(maxsize=256)
+SortField = Literal[
+    "key",
+    "title",
+    "stage",
+    "status",
+    "business_unit",
+    "stage_entered_at",
+    "created_at",
+    "-key",
+    "-title",
+    "-stage",
+    "-status",
+    "-business_unit",
+    "-stage_entered_at",
+    "-created_at",
+]
 
 
 @router.get(
@@ -34,7 +50,7 @@ async def list_use_cases(
     business_unit: Annotated[str | None, Query(max_length=120)] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the key, title or description")] = None,
-    sort: Annotated[str, Query(max_length=32)] = "key",
+    sort: Annotated[SortField, Query(description="Sort field; prefix - for descending")] = "key",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Response:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 
 
 class Strict(BaseModel):
@@ -19,7 +23,7 @@ class UseCaseCreate(Strict):
     business_unit: str = Field(min_length=1, max_length=120)
     risk_tier: str | None = Field(default=None, max_length=32)
     description: str = Field(default="", max_length=10_000)
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
     policy: str | None = Field(default=None, max_length=64)
 
 
@@ -30,7 +34,7 @@ class UseCaseUpdate(Strict):
     description: str | None = Field(default=None, max_length=10_000)
     business_unit: str | None = Field(default=None, min_length=1, max_length=120)
     risk_tier: str | None = Field(default=None, max_length=32)
-    tags: list[str] | None = Field(default=None, max_length=20)
+    tags: list[Tag] | None = Field(default=None, max_length=20)
 
 
 class RoleAssign(Strict):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Security
 from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
 from pilotgate import __version__
@@ -29,7 +30,9 @@ def api_router() -> APIRouter:
     from pilotgate.policy.api import router as policies
     from pilotgate.usecases.api import router as usecases
 
-    router = APIRouter(prefix="/api/v1")
+    # Declares bearer authentication in the OpenAPI document; auth.current_principal enforces it.
+    bearer = HTTPBearer(auto_error=False, description="A personal API token: pgt_…")
+    router = APIRouter(prefix="/api/v1", dependencies=[Security(bearer)], responses=problems.PROBLEM_RESPONSES)
     for part in (usecases, gates, policies, audit, accounts):
         router.include_router(part)
     return router

@@ -42,8 +42,7 @@ class Principal:
         return self.role in PERMISSIONS.get(action, frozenset())
 
     def require(self, action: str, what: str) -> None:
-        if not self.can(action):
-            accounts.log.warning("refused: %s (%s) may not %s", self.email, self.role, what)
+        if not self.can(action):  # logged by the error handler, with every other refusal
             raise Forbidden(f"your account ({self.role}) may not {what}")
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import selectinload
 
@@ -217,7 +217,7 @@ def policy_page(
     request: Request,
     principal: CurrentPrincipal,
     name: str = "pilotgate-default",
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
     with unit_of_work(request, read_only=True) as uow:
         stored = policies.get_or_raise(uow, name, version)
@@ -299,7 +299,9 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, principal: CurrentPrincipal, token_id: int) -> Response:
+def revoke_token(
+    request: Request, principal: CurrentPrincipal, token_id: Annotated[int, Path(ge=1, le=2_147_483_647)]
+) -> Response:
     with unit_of_work(request) as uow:
         owner = accounts.user_get_or_raise(uow, principal.email)
         accounts.revoke_token(uow, token_id=token_id, actor_user=owner)

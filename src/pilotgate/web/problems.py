@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pilotgate.errors import GateBlocked, InvalidInput, PilotgateError
+from pilotgate.errors import Forbidden, GateBlocked, InvalidInput, PilotgateError
 
 log = logging.getLogger("pilotgate.web")
+auth_log = logging.getLogger("pilotgate.auth")
 PROBLEM = "application/problem+json"
 TYPES = {
     400: "invalid-request",
@@ -29,6 +31,34 @@ TYPES = {
 }
 
 
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    reasons: list[str] | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM: {}}, "description": description}
+    for status, description in {
+        400: "Malformed request",
+        401: "No valid token or session",
+        403: "Not allowed for this account, or not a named approver",
+        404: "No such use case, person, review, policy or artifact",
+        409: "Illegal transition, go blocked (with reasons), or a lost race",
+        413: "Upload too large",
+        422: "Invalid input, with the field and what is wrong",
+        429: "Too many attempts",
+        500: "Unexpected error; nothing was saved",
+    }.items()
+}
+
+
 def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {
         "type": f"https://pilotgate.dev/problems/{TYPES.get(status, 'error')}",
@@ -40,6 +70,13 @@ def problem(request: Request, status: int, title: str, detail: str, **extra: Any
     }
     headers = {"WWW-Authenticate": 'Bearer realm="pilotgate"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def log_refusal(request: Request, error: PilotgateError) -> None:
+    """Log a refused authorisation once, whichever layer refused it (app role or named-approver rule)."""
+    principal = getattr(request.state, "principal", None)
+    who = f"{principal.email} ({principal.role})" if principal is not None else "anonymous"
+    auth_log.warning("refused: %s on %s %s: %s", who, request.method, request.url.path, error.message)
 
 
 def wants_page(request: Request) -> bool:
@@ -63,6 +100,8 @@ def _page(request: Request, status: int, title: str, detail: str) -> Response:
 def install(app: FastAPI) -> None:
     @app.exception_handler(PilotgateError)
     async def _business(request: Request, error: PilotgateError) -> Response:
+        if isinstance(error, Forbidden):
+            log_refusal(request, error)
         if wants_page(request):
             return _page(request, error.status, error.title, error.message)
         extra: dict[str, Any] = {}

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from pilotgate.errors import InvalidInput, NotFound, PilotgateError
+from pilotgate.errors import Forbidden, InvalidInput, NotFound, PilotgateError
 from pilotgate.gates import repository as reviews
 from pilotgate.gates import service, views
 from pilotgate.usecases import service as usecases
 from pilotgate.web.auth import CurrentPrincipal, Principal, unit_of_work
+from pilotgate.web.problems import log_refusal
 from pilotgate.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -93,6 +94,8 @@ def _act(request: Request, principal: Principal, key: str, form: str, values: di
         with unit_of_work(request) as uow:
             action(uow)
     except PilotgateError as error:
+        if isinstance(error, Forbidden):
+            log_refusal(request, error)
         return _page(request, principal, key, form=form, error=error, values=values)
     return RedirectResponse(f"/use-cases/{key.upper()}/review", status_code=303)
 
