@@ -188,13 +188,48 @@ def use_case_page(request: Request, principal: CurrentPrincipal, key: str) -> Re
     with unit_of_work(request, read_only=True) as uow:
         detail = views.detail(uow, key)
         policy = policies.parsed(policies.get_or_raise(uow, detail["policy"]))
-        history = [review_pages.event_row(e) for e in audit.history(uow, use_case_key=detail["key"], limit=200)]
+        history = [review_pages.event_row(e) for e in audit.history(uow, use_case_key=detail["key"], limit=25)]
+        artifacts = _artifacts_of(uow, detail["key"], policy)
         people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
     return render(
         request,
         "use_case.html",
-        {"uc": detail, "policy": policy, "history": history[::-1], "people": people, "error": None},
+        {
+            "uc": detail,
+            "policy": policy,
+            "history": history[::-1],
+            "people": people,
+            "artifacts": artifacts,
+            "error": None,
+        },
     )
+
+
+def _artifacts_of(uow: Any, key: str, policy: Any) -> list[dict[str, Any]]:
+    """The newest version of every artifact attached at any of the use case's gates."""
+    from pilotgate.gates import repository as reviews
+
+    use_case = service.get_or_raise(uow, key)
+    found = []
+    for review in reviews.reviews_of(uow, use_case.id):
+        gate = policy.gate(review.gate_number)
+        newest = {a.artifact_id: a for a in reviews.artifacts(uow, review.id)}
+        for artifact_id, row in newest.items():
+            spec = gate.artifact(artifact_id) if gate else None
+            found.append(
+                {
+                    "gate": review.gate_number,
+                    "id": artifact_id,
+                    "title": spec.title if spec else artifact_id,
+                    "version": row.version,
+                    "filename": row.filename,
+                    "url": row.url,
+                    "size": row.size,
+                    "uploaded_by": row.uploaded_by.email,
+                    "uploaded_at": row.uploaded_at.isoformat(),
+                }
+            )
+    return found
 
 
 @router.post("/use-cases/{key}/roles")
