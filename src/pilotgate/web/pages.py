@@ -52,6 +52,7 @@ def board(
 
 
 BOARDS = VersionedCache(maxsize=64)
+VERIFICATIONS = VersionedCache(maxsize=1)
 
 
 def _board_context(request: Request, status: str | None, business_unit: str | None, q: str | None) -> dict[str, Any]:
@@ -277,7 +278,11 @@ def audit_page(
     request: Request, principal: CurrentPrincipal, use_case: Annotated[str | None, Query(max_length=16)] = None
 ) -> Response:
     with unit_of_work(request, read_only=True) as uow:
-        result = audit.verify(uow)
+        # Re-verifying the whole chain on every view would grow with the trail; once per version.
+        result = VERIFICATIONS.get("chain", request.state.data_version)
+        if result is None:
+            result = audit.verify(uow)
+            VERIFICATIONS.put("chain", request.state.data_version, result)
         events = [review_pages.event_row(e) for e in audit.history(uow, use_case_key=use_case or None, limit=300)]
     problems = ([result.chain.problem] if result.chain.problem else []) + result.problems
     return render(
