@@ -75,7 +75,7 @@ def revoke_token(
 ) -> dict[str, Any]:
     with unit_of_work(request) as uow:
         owner = service.user_get_or_raise(uow, principal.email)
-        return token_view(service.revoke_token(uow, token_id=token_id, actor_user=owner))
+        return token_view(service.revoke_token(uow, token_id=token_id, actor_user=owner, own_only=True))
 
 
 @router.get("/users", summary="List accounts (admin)")

@@ -309,9 +309,11 @@ def tokens_of(uow: UnitOfWork, email: str) -> list[ApiToken]:
     return list(uow.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
-def revoke_token(uow: UnitOfWork, *, token_id: int, actor_user: User) -> ApiToken:
+def revoke_token(uow: UnitOfWork, *, token_id: int, actor_user: User, own_only: bool = False) -> ApiToken:
+    """Revoke a token: one's own, or (for an admin, unless own_only) anyone's."""
     token = uow.session.get(ApiToken, token_id)
-    if token is None or (token.user_id != actor_user.id and actor_user.role != "admin"):
+    may_revoke_others = actor_user.role == "admin" and not own_only
+    if token is None or (token.user_id != actor_user.id and not may_revoke_others):
         raise NotFound(f"no token {token_id} of yours; list them with `pilotgate token list EMAIL`")
     if token.revoked_at is None:
         token.revoked_at = uow.now()

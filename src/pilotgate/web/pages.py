@@ -347,5 +347,5 @@ def revoke_token(
 ) -> Response:
     with unit_of_work(request) as uow:
         owner = accounts.user_get_or_raise(uow, principal.email)
-        accounts.revoke_token(uow, token_id=token_id, actor_user=owner)
+        accounts.revoke_token(uow, token_id=token_id, actor_user=owner, own_only=True)
     return RedirectResponse("/account", status_code=303)
