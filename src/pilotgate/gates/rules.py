@@ -185,7 +185,7 @@ def check_vote(state: ReviewState, *, person: str, role: str | None, uploaders: 
         if not held:
             raise Forbidden(f"{person} holds no approver role for {state.gate.title} on this use case")
         if len(held) > 1:
-            raise InvalidInput("role", f"{person} holds {', '.join(held)}; say which with --role")
+            raise InvalidInput("role", f"{person} holds {', '.join(held)}; say which role you vote for")
         role = held[0]
     if role not in required_roles(state):
         raise Forbidden(f"role {role!r} does not approve {state.gate.title} for this use case")
@@ -208,11 +208,11 @@ def check_vote(state: ReviewState, *, person: str, role: str | None, uploaders: 
 def check_waiver(state: ReviewState, *, person: str, expires: date | None, justification: str) -> None:
     """A waiver needs a justification, authority over the gate and a future expiry date."""
     if not justification.strip():
-        raise InvalidInput("note", "a waiver needs a justification; pass --note TEXT")
+        raise InvalidInput("note", "a waiver needs a justification")
     if not set(approver_roles_of(state, person)) & set(required_roles(state)):
         raise Forbidden(f"{person} has no approver role for {state.gate.title} on this use case and cannot waive")
     if expires is None:
-        raise InvalidInput("expires", "a waiver needs an expiry date; pass --expires YYYY-MM-DD")
+        raise InvalidInput("expires", "a waiver needs an expiry date (YYYY-MM-DD)")
     if expires <= state.today:
         raise InvalidInput("expires", f"{expires} is not in the future")
     limit = state.policy.rules.waiver_max_days

@@ -179,7 +179,7 @@ def assess(
         )
     _require_role_holder(loaded.use_case, person, "assess criteria")
     if not note.strip():
-        raise InvalidInput("note", "an assessment needs a justification; pass --note TEXT")
+        raise InvalidInput("note", "an assessment needs a justification")
     if status == "waived":
         rules.check_waiver(loaded.state, person=person.email, expires=expires, justification=note)
     elif expires is not None:
