@@ -64,6 +64,11 @@ async def list_use_cases(
 
 
 def _list_body(request: Request, key: tuple[Any, ...], version: int) -> bytes:
+    body: bytes = LISTS.get_or_compute(key, version, lambda: _compute_list(request, key))
+    return body
+
+
+def _compute_list(request: Request, key: tuple[Any, ...]) -> bytes:
     stage, status, business_unit, tag, q, sort, page, per_page, _ = key
     with unit_of_work(request, read_only=True) as uow:
         found, total = service.list_use_cases(
@@ -82,7 +87,6 @@ def _list_body(request: Request, key: tuple[Any, ...], version: int) -> bytes:
         items = [views.summary(u, now, parsed[u.policy_name]) for u in found]
     answer = {"items": items, "total": total, "page": page, "per_page": per_page}
     body = json.dumps(answer, separators=(",", ":"), ensure_ascii=False).encode()
-    LISTS.put(key, version, body)
     return body
 
 

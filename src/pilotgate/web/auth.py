@@ -64,6 +64,38 @@ def _bearer(request: Request) -> str | None:
 PRINCIPALS = VersionedCache(maxsize=2048)
 
 
+_MISS = object()
+
+
+def _credentials(request: Request) -> tuple[str | None, str | None]:
+    return _bearer(request), request.cookies.get(cookie_name(request))
+
+
+def _from_cache(request: Request) -> Principal | object | None:
+    """The answer from the cache alone (one indexed query for the data version), or _MISS.
+
+    Runs on the event loop: no thread hop for the common case of a known, fresh credential.
+    """
+    settings = settings_of(request)
+    version = data_version(Database.for_url(settings.database_url))
+    request.state.data_version = version
+    token, cookie = _credentials(request)
+    if token is None and cookie is None:
+        return None
+    cached = PRINCIPALS.get(_cache_key(token, cookie), version)
+    if cached is None:
+        return _MISS
+    principal, _, created, seen = cached
+    now = utcnow()
+    if principal.via == "session" and (now - seen > accounts.SESSION_IDLE or now - created > accounts.SESSION_ABSOLUTE):
+        return None
+    return _MISS if now - seen > accounts.STALE_AFTER else principal
+
+
+def _cache_key(token: str | None, cookie: str | None) -> tuple[str, str]:
+    return ("token", accounts.digest(token)) if token is not None else ("session", accounts.digest(cookie or ""))
+
+
 def resolve(request: Request) -> Principal | None:
     """The principal behind the request, or None.
 
@@ -71,14 +103,11 @@ def resolve(request: Request) -> Principal | None:
     write audit events, which moves the version and so drops every cached principal.
     """
     settings = settings_of(request)
-    token = _bearer(request)
-    cookie = request.cookies.get(cookie_name(request))
-    database = Database.for_url(settings.database_url)
-    version = data_version(database)
-    request.state.data_version = version
+    token, cookie = _credentials(request)
+    version = request.state.data_version
     if token is None and cookie is None:
         return None
-    key = ("token", accounts.digest(token)) if token is not None else ("session", accounts.digest(cookie or ""))
+    key = _cache_key(token, cookie)
     cached = PRINCIPALS.get(key, version)
     if cached is None:
         cached = _lookup(settings, token, cookie)
@@ -95,6 +124,15 @@ def resolve(request: Request) -> Principal | None:
             touch(uow, row_id)
         PRINCIPALS.put(key, version, (principal, row_id, created, now))
     return principal
+
+
+async def _resolve(request: Request) -> Principal | None:
+    from starlette.concurrency import run_in_threadpool
+
+    quick = _from_cache(request)
+    if quick is not _MISS:
+        return quick  # type: ignore[return-value]
+    return await run_in_threadpool(resolve, request)
 
 
 Lookup = tuple[Principal, int, datetime, datetime]
@@ -132,9 +170,7 @@ async def _csrf_ok(request: Request, principal: Principal) -> bool:
 
 async def current_principal(request: Request) -> Principal:
     """Every route depends on this (or on optional_principal): no anonymous access."""
-    from starlette.concurrency import run_in_threadpool
-
-    principal = await run_in_threadpool(resolve, request)
+    principal = await _resolve(request)
     if principal is None:
         raise accounts.NotAuthenticated("sign in, or send a personal API token as 'Authorization: Bearer …'")
     if not await _csrf_ok(request, principal):
@@ -145,9 +181,7 @@ async def current_principal(request: Request) -> Principal:
 
 
 async def optional_principal(request: Request) -> Principal | None:
-    from starlette.concurrency import run_in_threadpool
-
-    principal = await run_in_threadpool(resolve, request)
+    principal = await _resolve(request)
     request.state.principal = principal
     return principal
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -32,6 +32,7 @@ class VersionedCache:
         self.maxsize = maxsize
         self._entries: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, version: int) -> Any | None:
         with self._lock:
@@ -47,6 +48,22 @@ class VersionedCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)
+
+    def get_or_compute(self, key: Hashable, version: int, compute: Callable[[], Any]) -> Any:
+        """Compute a missing answer once, however many requests ask for it at the same moment."""
+        value = self.get(key, version)
+        if value is not None:
+            return value
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            value = self.get(key, version)
+            if value is None:
+                value = compute()
+                self.put(key, version, value)
+        with self._lock:
+            self._flights.pop(key, None)
+        return value
 
     def clear(self) -> None:
         with self._lock:

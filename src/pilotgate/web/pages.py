@@ -44,10 +44,9 @@ def board(
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     key = (status, business_unit, q, date.today())
-    context = BOARDS.get(key, request.state.data_version)
-    if context is None:
-        context = _board_context(request, status, business_unit, q)
-        BOARDS.put(key, request.state.data_version, context)
+    context = BOARDS.get_or_compute(
+        key, request.state.data_version, lambda: _board_context(request, status, business_unit, q)
+    )
     filters = {"status": status or "", "business_unit": business_unit or "", "q": q or ""}
     return render(request, "board.html", {**context, "per_stage": BOARD_CARDS_PER_STAGE, "filters": filters})
 
