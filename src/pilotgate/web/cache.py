@@ -18,11 +18,23 @@ from pilotgate.audit.models import AuditEvent
 from pilotgate.db.engine import Database
 
 
+VERSION_QUERY = str(select(func.max(AuditEvent.seq)))
+
+
 def data_version(database: Database) -> int:
-    with database.engine.connect() as connection:
-        version = connection.execute(select(func.max(AuditEvent.seq))).scalar()
-        connection.rollback()
-    return int(version or 0)
+    """The newest audit sequence number: one indexed read on a pooled DB-API connection.
+
+    A single statement sees a consistent snapshot on its own, so no transaction is opened.
+    """
+    connection = database.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(VERSION_QUERY)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return int(row[0] or 0) if row else 0
 
 
 class VersionedCache:
