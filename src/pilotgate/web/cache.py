@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from pilotgate.audit.models import AuditEvent
 from pilotgate.db.engine import Database
 
-
 VERSION_QUERY = str(select(func.max(AuditEvent.seq)))
 
 

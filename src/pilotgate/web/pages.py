@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from pilotgate.accounts import service as accounts
@@ -22,7 +23,7 @@ from pilotgate.usecases.models import UseCase
 from pilotgate.web import login, review_pages
 from pilotgate.web.auth import CurrentPrincipal, unit_of_work
 from pilotgate.web.cache import VersionedCache
-from pilotgate.web.templating import render
+from pilotgate.web.templating import environment, render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
@@ -44,11 +45,16 @@ def board(
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     key = (status, business_unit, q, date.today())
-    context = BOARDS.get_or_compute(
-        key, request.state.data_version, lambda: _board_context(request, status, business_unit, q)
-    )
     filters = {"status": status or "", "business_unit": business_unit or "", "q": q or ""}
-    return render(request, "board.html", {**context, "per_stage": BOARD_CARDS_PER_STAGE, "filters": filters})
+
+    def columns() -> dict[str, Any]:
+        context = {**_board_context(request, status, business_unit, q), "filters": filters}
+        html = environment.get_template("_board_columns.html").render(per_stage=BOARD_CARDS_PER_STAGE, **context)
+        return {**context, "columns_html": Markup(html)}
+
+    # The cards are the same for everyone: computed and rendered once per data version.
+    context = BOARDS.get_or_compute(key, request.state.data_version, columns)
+    return render(request, "board.html", context)
 
 
 BOARDS = VersionedCache(maxsize=64)

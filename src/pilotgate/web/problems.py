@@ -137,6 +137,14 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         detail = "something went wrong on our side; nothing was saved. The error is in the server log."
-        if wants_page(request):
-            return _page(request, 500, "Internal error", detail)
-        return problem(request, 500, "Internal error", detail)
+        response = (
+            _page(request, 500, "Internal error", detail)
+            if wants_page(request)
+            else problem(request, 500, "Internal error", detail)
+        )
+        # Unexpected errors are answered outside the middleware stack: add its headers here.
+        from pilotgate.web.security import HEADERS
+
+        for name, value in HEADERS:
+            response.headers[name.decode()] = value.decode()
+        return response
