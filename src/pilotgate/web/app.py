@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Security
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
@@ -64,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from pilotgate.web.templating import render
 
         return render(request, "api_docs.html", {})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> RedirectResponse:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     app.add_middleware(SecurityHeaders)
     return app
