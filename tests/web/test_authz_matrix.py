@@ -389,6 +389,7 @@ PUBLIC = {
     ("GET", "/static"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/docs"),
+    ("GET", "/favicon.ico"),
 }
 PAGES = (
     ("GET", "/"),
