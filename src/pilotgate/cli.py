@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -115,6 +116,22 @@ def demo(actor: str | None = typer.Option(None, "--as", help="Recorded as the ac
     with errors_rendered():
         summary = build_demo(local_actor(actor))
     print_summary(summary)
+
+
+@app.command("import")
+def import_command(
+    file: Path,
+    mapping: str = typer.Option(..., "--mapping", help="A mapping file, or a shipped mapping such as federal-2024."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and preview; write nothing."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV (default: detected)."),
+    policy: str | None = typer.Option(None, "--policy", help="Policy for new use cases (default: pilotgate-default)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    actor: str | None = typer.Option(None, "--as", help="Recorded as the importer (default: the local user)."),
+) -> None:
+    """Import use cases from a CSV (any encoding) or XLSX inventory, by a mapping."""
+    from pilotgate.portfolio.commands import import_inventory
+
+    import_inventory(file, mapping, dry_run, encoding, policy, as_json, actor)
 
 
 @app.command("serve")

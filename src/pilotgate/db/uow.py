@@ -33,6 +33,7 @@ class UnitOfWork:
         self.clock = clock
         self.audit_head: tuple[int, str] | None = None
         self.audit_written = False
+        self.discarded = False
         self._session: Session | None = None
 
     @property
@@ -57,7 +58,7 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         try:
-            if exc_type is None and not self.read_only:
+            if exc_type is None and not self.read_only and not self.discarded:
                 try:
                     session.commit()
                 except IntegrityError as error:
@@ -69,12 +70,16 @@ class UnitOfWork:
                     from pilotgate.audit.checkpoints import write_checkpoint
 
                     write_checkpoint(self, *self.audit_head)
-            elif exc_type is not None:
+            elif exc_type is not None or self.discarded:
                 session.rollback()
             # A read-only unit ends by closing: loaded objects stay readable after it.
         finally:
             session.close()
             self._session = None
+
+    def discard(self) -> None:
+        """Roll back instead of committing when the unit ends (a dry run)."""
+        self.discarded = True
 
     @contextmanager
     def stage_change(self) -> Iterator[None]:

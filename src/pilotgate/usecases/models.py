@@ -21,7 +21,10 @@ class Person(Base):
 
 class UseCase(Base):
     __tablename__ = "use_cases"
-    __table_args__ = (Index("ix_use_cases_stage_status", "stage", "status"),)
+    __table_args__ = (
+        Index("ix_use_cases_stage_status", "stage", "status"),
+        Index("uq_use_cases_external_ref", "external_ref", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(16), unique=True)
@@ -34,6 +37,8 @@ class UseCase(Base):
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     policy_name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where an imported use case came from (mapping name and a digest of its key columns).
+    external_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
     tags: Mapped[list[UseCaseTag]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UseCaseTag.tag"

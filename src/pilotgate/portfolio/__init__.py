@@ -1,0 +1,1 @@
+"""Portfolio intelligence: inventory import (and, to come, funnel, stalled detection, readiness)."""

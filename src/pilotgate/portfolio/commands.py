@@ -1,0 +1,66 @@
+"""CLI: `pilotgate import` — an inventory spreadsheet into the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+
+from pilotgate.cli_support import console, errors_rendered, escape, local_actor, local_only, print_json, unit_of_work
+
+
+def import_inventory(
+    file: Path,
+    mapping: str = typer.Option(..., "--mapping", help="A mapping file, or a shipped mapping such as federal-2024."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check and preview; write nothing."),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding of a CSV (default: detected)."),
+    policy: str | None = typer.Option(None, "--policy", help="Policy for new use cases (default: pilotgate-default)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    actor: str | None = typer.Option(None, "--as", help="Recorded as the importer (default: the local user)."),
+) -> None:
+    """Import use cases from a CSV (any encoding) or XLSX inventory, by a mapping."""
+    from rich.progress import Progress
+
+    from pilotgate.policy import service as policies
+    from pilotgate.portfolio import importer
+    from pilotgate.portfolio.inventory import ImportRow, RowError, Transformer, read_rows
+    from pilotgate.portfolio.mapping import load_mapping
+
+    local_only("import")
+    with errors_rendered():
+        spec = load_mapping(mapping)
+        header, rows = read_rows(file, encoding)
+    summary = importer.Summary(dry_run=dry_run)
+    with unit_of_work() as uow:
+        version = policies.ensure_shipped(uow) if policy is None else policies.get_or_raise(uow, policy)
+        parsed = policies.parsed(version)
+        transformer = Transformer(spec, parsed.stage_ids(), parsed.risk_tiers, parsed.default_risk_tier)
+        transformer.check_header(header)
+        with Progress(transient=True, disable=as_json, console=console()) as progress:
+            task = progress.add_task(f"importing {file.name}", total=None)
+
+            def stream() -> Iterator[ImportRow | RowError]:
+                for number, cells in rows:
+                    progress.advance(task)
+                    yield transformer.transform(number, cells)
+
+            importer.apply(uow, stream(), policy_name=version.name, actor=local_actor(actor), summary=summary)
+        if dry_run:
+            uow.discard()
+    out = summary.as_dict()
+    if as_json:
+        print_json(out)
+        return
+    screen = console()
+    verb = "would import" if dry_run else "imported"
+    screen.print(
+        f"{file.name}: {out['rows']} rows — {verb} {out['imported']}, updated {out['updated']}, "
+        f"unchanged {out['skipped']}, {len(out['errors'])} error(s), {len(out['warnings'])} warning(s)"
+    )
+    for stage, count in sorted(out["by_stage"].items()):
+        screen.print(f"  {stage}: {count}")
+    for error in out["errors"][:50]:
+        screen.print(f"  [red]row {error['row']}[/red]: {escape(error['reason'])}")
+    if len(out["errors"]) > 50:
+        screen.print(f"  … and {len(out['errors']) - 50} more errors (use --json for all)")
