@@ -89,8 +89,9 @@ def write_mapping(directory: Path) -> Path:
     path = directory / "mapping.yaml"
     path.write_text(
         "name: sheet\nkey: [Name]\nfields:\n  title: {column: Name}\n  business_unit: {column: Unit}\n"
-        "  tags: {columns: [Area]}\nstage:\n  column: Phase\n  values: {Idea: discovery, Trial: pilot, Live: production, "
-        "Sunset: {stage: production, status: retired}}\nentered:\n  discovery: Started\n  pilot: Trial from\n"
+        "  tags: {columns: [Area]}\nstage:\n  column: Phase\n"
+        "  values: {Idea: discovery, Trial: pilot, Live: production, Sunset: {stage: production, status: retired}}\n"
+        "entered:\n  discovery: Started\n  pilot: Trial from\n"
         "  production: Live from\n",
         encoding="utf-8",
     )
