@@ -91,6 +91,11 @@ def _semantic_problems(policy: Policy) -> list[str]:
                 for tier in approver.when.risk_tier:
                     if tier not in policy.risk_tiers:
                         problems.append(f"{where}.approvers[{a_index}].when.risk_tier: unknown tier {tier!r}")
+    owner_rule = policy.stalled.missing_owner
+    for key, named in (("sponsor_roles", owner_rule.sponsor_roles), ("owner_roles", owner_rule.owner_roles)):
+        for role in named:
+            if role not in roles:
+                problems.append(f"stalled.missing_owner.{key}: unknown role {role!r}")
     for stage, count in leaving.items():
         if count > 1:
             problems.append(f"gates: more than one gate leads out of stage {stage!r}")

@@ -130,6 +130,32 @@ class Rules(Strict):
     adoption_threshold: float = Field(default=0.60, ge=0, le=1)
 
 
+class Toggle(Strict):
+    enabled: bool = True
+
+
+class InactiveRule(Strict):
+    enabled: bool = True
+    days: int = Field(default=60, ge=1)
+
+
+class OwnerRule(Strict):
+    enabled: bool = True
+    sponsor_roles: tuple[str, ...] = ("sponsor",)
+    owner_roles: tuple[str, ...] = ("bu_head", "ops_owner")
+
+
+class StalledRules(Strict):
+    """Zombie and stalled detection: each rule can be switched off or tuned."""
+
+    review_due_days: int = Field(default=14, ge=1)
+    overdue_stage: Toggle = Toggle()
+    missing_owner: OwnerRule = OwnerRule()
+    inactive: InactiveRule = InactiveRule()
+    conditions_past_due: Toggle = Toggle()
+    waivers_expired: Toggle = Toggle()
+
+
 class Policy(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", min_length=1, max_length=64)
     title: str = Field(min_length=1)
@@ -140,6 +166,7 @@ class Policy(Strict):
     stages: tuple[Stage, ...] = Field(min_length=2)
     gates: tuple[Gate, ...] = Field(min_length=1)
     rules: Rules = Rules()
+    stalled: StalledRules = StalledRules()
     statuses: tuple[str, ...] = ("active", "on_hold", "stopped", "retired")
 
     def stage_ids(self) -> list[str]:

@@ -64,3 +64,30 @@ def import_inventory(
         screen.print(f"  [red]row {error['row']}[/red]: {escape(error['reason'])}")
     if len(out["errors"]) > 50:
         screen.print(f"  … and {len(out['errors']) - 50} more errors (use --json for all)")
+
+
+portfolio_app = typer.Typer(
+    rich_markup_mode=None, help="Portfolio intelligence: stalled use cases.", no_args_is_help=True
+)
+
+
+@portfolio_app.command("stalled")
+def portfolio_stalled(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Zombie and stalled use cases, each with why and the kill-or-commit review it calls for."""
+    from pilotgate.cli_support import remote, table
+
+    if client := remote():
+        with errors_rendered():
+            found = client.get("/portfolio/stalled")
+    else:
+        from pilotgate.portfolio.stalled_queries import stalled
+
+        with unit_of_work(read_only=True) as uow:
+            found = [f.as_dict() for f in stalled(uow)]
+    if as_json:
+        print_json(found)
+        return
+    grid = table("Key", "Use case", "Stage", "Why", "Review due", title=f"{len(found)} finding(s)")
+    for f in found:
+        grid.add_row(f["key"], escape(f["title"]), f["stage"], escape(f["explanation"]), f["review_due"])
+    console().print(grid)

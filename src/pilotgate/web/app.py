@@ -28,12 +28,13 @@ def api_router() -> APIRouter:
     from pilotgate.audit.api import router as audit
     from pilotgate.gates.api import router as gates
     from pilotgate.policy.api import router as policies
+    from pilotgate.portfolio.api import router as portfolio
     from pilotgate.usecases.api import router as usecases
 
     # Declares bearer authentication in the OpenAPI document; auth.current_principal enforces it.
     bearer = HTTPBearer(auto_error=False, description="A personal API token: pgt_…")
     router = APIRouter(prefix="/api/v1", dependencies=[Security(bearer)], responses=problems.PROBLEM_RESPONSES)
-    for part in (usecases, gates, policies, audit, accounts):
+    for part in (usecases, gates, policies, audit, accounts, portfolio):
         router.include_router(part)
     return router
 

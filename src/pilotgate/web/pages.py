@@ -17,6 +17,7 @@ from pilotgate.audit import service as audit
 from pilotgate.errors import PilotgateError
 from pilotgate.gates import approvals, readiness
 from pilotgate.policy import service as policies
+from pilotgate.portfolio.stalled_queries import stalled
 from pilotgate.reports.mermaid import policy_flowchart
 from pilotgate.usecases import repository, service, views
 from pilotgate.usecases.models import UseCase
@@ -77,11 +78,12 @@ def _board_context(request: Request, status: str | None, business_unit: str | No
             shown += [(stage, use_case) for use_case in found]
         # Readiness of the cards on the board only, not of the whole portfolio.
         open_reviews = {r.key: r for r in readiness.all_open(uow, keys=[u.key for _, u in shown])}
+        flagged = {f.key for f in stalled(uow, keys=[u.key for _, u in shown])}
         for stage, use_case in shown:
             card = views.summary(use_case, now, policy)
             review = open_reviews.get(use_case.key)
             card["review"] = None if review is None else {"gate": review.gate, "blockers": len(review.blockers)}
-            card["badges"] = _badges(card, use_case)
+            card["badges"] = _badges(card, use_case) + ([("danger", "stalled")] if use_case.key in flagged else [])
             columns[stage].append(card)
         units = sorted(repository.business_units(uow))
     return {"policy": policy, "columns": dict(columns), "totals": totals, "units": units}
@@ -298,6 +300,13 @@ def audit_page(
         "audit.html",
         {"result": result, "problems": problems, "events": events[::-1], "use_case": use_case or ""},
     )
+
+
+@router.get("/stalled")
+def stalled_page(request: Request, principal: CurrentPrincipal) -> Response:
+    with unit_of_work(request, read_only=True) as uow:
+        found = [f.as_dict() for f in stalled(uow)]
+    return render(request, "stalled.html", {"findings": found})
 
 
 @router.get("/approvals")

@@ -1,0 +1,107 @@
+"""Zombie and stalled detection as pure rules: each finding explains itself and proposes a
+kill-or-commit review with a due date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pilotgate.policy.model import Policy
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know about one live use case."""
+
+    key: str
+    title: str
+    business_unit: str
+    stage: str
+    status: str
+    stage_entered_at: datetime
+    roles: frozenset[str]
+    last_activity: datetime | None
+    overdue_conditions: tuple[tuple[str, date], ...] = ()
+    expired_waivers: tuple[tuple[str, date], ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    key: str
+    title: str
+    business_unit: str
+    stage: str
+    rule: str
+    explanation: str
+    action: str
+    review_due: date
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "business_unit": self.business_unit,
+            "stage": self.stage,
+            "rule": self.rule,
+            "explanation": self.explanation,
+            "action": self.action,
+            "review_due": self.review_due.isoformat(),
+        }
+
+
+@dataclass
+class _Collector:
+    policy: Policy
+    facts: Facts
+    today: date
+    found: list[Finding] = field(default_factory=list)
+
+    def add(self, rule: str, explanation: str) -> None:
+        due = self.today + timedelta(days=self.policy.stalled.review_due_days)
+        action = f"hold a kill-or-commit review of {self.facts.key} by {due.isoformat()}: stop it, or commit owner, "
+        action += "funding and a dated plan"
+        self.found.append(
+            Finding(
+                self.facts.key,
+                self.facts.title,
+                self.facts.business_unit,
+                self.facts.stage,
+                rule,
+                explanation,
+                action,
+                due,
+            )
+        )
+
+
+def findings_for(policy: Policy, facts: Facts, now: datetime) -> list[Finding]:
+    """Every stalled-rule finding for one use case (only active or on-hold use cases are judged)."""
+    if facts.status not in ("active", "on_hold"):
+        return []
+    rules, found = policy.stalled, _Collector(policy, facts, now.date())
+    stage = policy.stage(facts.stage)
+    days = (now - facts.stage_entered_at).days
+    if rules.overdue_stage.enabled and stage is not None and stage.overdue(days):
+        limit = (stage.expected_duration.max_weeks or 0) * 7
+        found.add("overdue_stage", f"{days} days in {stage.title}, past the {limit} days the policy expects at most")
+    owners = rules.missing_owner
+    if owners.enabled:
+        if not facts.roles & set(owners.sponsor_roles):
+            found.add("missing_owner", "no named business-unit sponsor who will own the outcome")
+        elif stage is not None and stage.operational and not facts.roles & set(owners.owner_roles):
+            found.add("missing_owner", f"live in {stage.title} with no named owner ({', '.join(owners.owner_roles)})")
+    if rules.inactive.enabled and facts.last_activity is not None:
+        idle = (now - facts.last_activity).days
+        if idle > rules.inactive.days and (stage is None or not stage.operational):
+            found.add(
+                "inactive",
+                f"no gate activity and no new evidence for {idle} days (the policy allows {rules.inactive.days})",
+            )
+    if rules.conditions_past_due.enabled:
+        for text, due in facts.overdue_conditions:
+            found.add("conditions_past_due", f"condition of a Conditional Go past due since {due.isoformat()}: {text}")
+    if rules.waivers_expired.enabled:
+        for criterion, expired in facts.expired_waivers:
+            found.add("waivers_expired", f"the waiver of criterion {criterion} expired on {expired.isoformat()}")
+    return found.found

@@ -1,0 +1,42 @@
+"""Stalled detection on real data: the demo's zombie pilots, past-due conditions, the API."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from pilotgate.portfolio.stalled_queries import stalled
+from tests.builders import ok, ready_gate1, uow
+
+
+def test_the_demo_s_stalled_pilots_are_found(home: Path) -> None:
+    ok("demo")
+    found = json.loads(ok("portfolio", "stalled", "--json"))
+    pilots = {f["key"] for f in found if f["stage"] == "pilot" and f["rule"] == "overdue_stage"}
+    assert len(pilots) >= 2
+    assert all(f["review_due"] and "kill-or-commit" in f["action"] for f in found)
+    stopped = {u["key"] for u in json.loads(ok("usecase", "list", "--status", "stopped", "--json"))["items"]}
+    assert not stopped & {f["key"] for f in found}
+
+
+def test_past_due_conditions_and_a_missing_owner(home: Path, tmp_path: Path) -> None:
+    key, people = ready_gate1(tmp_path)
+    due = (date.today() + timedelta(days=5)).isoformat()
+    ok(
+        "gate",
+        "decide",
+        key,
+        "conditional_go",
+        "--as",
+        people["sponsor"],
+        "--condition",
+        f"Sign the data-sharing agreement|{people['program_lead']}|{due}",
+    )
+    assert json.loads(ok("portfolio", "stalled", "--json")) == []
+    later = datetime.now(UTC) + timedelta(days=10)
+    with uow(read_only=True, clock=lambda: later) as unit:
+        rules = [f.rule for f in stalled(unit)]
+    assert rules == ["conditions_past_due"]
+    ok("usecase", "add", "Orphan", "--business-unit", "Ops")
+    assert {f["rule"] for f in json.loads(ok("portfolio", "stalled", "--json"))} == {"missing_owner"}
