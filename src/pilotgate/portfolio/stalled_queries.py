@@ -40,16 +40,15 @@ def stalled(uow: UnitOfWork, *, keys: list[str] | None = None) -> list[Finding]:
         select(RoleAssignment.use_case_id, RoleAssignment.role).join(UseCase).where(live)
     ):
         roles[use_case_id].add(role)
-    activity = dict(
-        session.execute(
+    activity = {
+        key: at
+        for key, at in session.execute(
             select(AuditEvent.use_case_key, func.max(AuditEvent.at))
             .join(UseCase, UseCase.key == AuditEvent.use_case_key)
             .where(live)
             .group_by(AuditEvent.use_case_key)
         )
-        .tuples()
-        .all()
-    )
+    }
     today = now.date()
     conditions: dict[int, list[tuple[str, date]]] = defaultdict(list)
     for use_case_id, text, due in session.execute(
