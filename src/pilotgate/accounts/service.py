@@ -114,6 +114,7 @@ def set_role(uow: UnitOfWork, *, email: str, role: str, actor: str) -> User:
 def password_setup_link(uow: UnitOfWork, *, email: str, actor: str) -> str:
     """A one-time token with which the user sets their own password in the browser."""
     user = user_get_or_raise(uow, email)
+    _retire_setup_links(uow, user)  # only the newest link works
     token = secrets.token_urlsafe(32)
     now = uow.now()
     uow.session.add(
@@ -146,9 +147,18 @@ def use_setup_link(uow: UnitOfWork, *, token: str, password: str) -> User:
     if setup is None or setup.used_at is not None or setup.expires_at < uow.now():
         raise InvalidInput("token", "this link is invalid, used or expired; ask an administrator for a new one")
     user = uow.session.get(User, setup.user_id)
-    assert user is not None
-    setup.used_at = uow.now()
+    if user is None or user.disabled:
+        raise InvalidInput("token", "this link is invalid, used or expired; ask an administrator for a new one")
+    _retire_setup_links(uow, user)
     return set_password(uow, email=user.email, password=password, actor=user.email)
+
+
+def _retire_setup_links(uow: UnitOfWork, user: User) -> None:
+    uow.session.execute(
+        update(PasswordSetup)
+        .where(PasswordSetup.user_id == user.id, PasswordSetup.used_at.is_(None))
+        .values(used_at=uow.now())
+    )
 
 
 def _end_sessions(uow: UnitOfWork, user: User) -> None:

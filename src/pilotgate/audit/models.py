@@ -18,7 +18,7 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(64))
     entity_type: Mapped[str] = mapped_column(String(64))
-    entity_id: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(320))  # e-mails and "policy@version" too
     use_case_key: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     before: Mapped[str] = mapped_column(Text)  # canonical JSON
     after: Mapped[str] = mapped_column(Text)  # canonical JSON

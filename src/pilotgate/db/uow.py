@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -67,15 +68,23 @@ class UnitOfWork:
                         "the change conflicts with a concurrent one (a unique rule was violated); reload and try again"
                     ) from error
                 if self.audit_written and self.audit_head is not None:
-                    from pilotgate.audit.checkpoints import write_checkpoint
-
-                    write_checkpoint(self, *self.audit_head)
+                    self._checkpoint(*self.audit_head)
             elif exc_type is not None or self.discarded:
                 session.rollback()
             # A read-only unit ends by closing: loaded objects stay readable after it.
         finally:
             session.close()
             self._session = None
+
+    def _checkpoint(self, seq: int, head: str) -> None:
+        """Sign the new head. The change is committed already: a failure here is logged, not raised,
+        and the next transaction's checkpoint covers this one too."""
+        from pilotgate.audit.checkpoints import write_checkpoint
+
+        try:
+            write_checkpoint(self, seq, head)
+        except OSError as error:
+            logging.getLogger("pilotgate.audit").error("could not write the audit checkpoint: %s", error)
 
     def discard(self) -> None:
         """Roll back instead of committing when the unit ends (a dry run)."""

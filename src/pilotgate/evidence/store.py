@@ -78,6 +78,8 @@ def store(root: Path, source: BinaryIO, *, filename: str, max_bytes: int) -> Sto
                 temp.write(chunk)
             temp.flush()
             os.fsync(temp.fileno())
+        if size == 0:
+            raise InvalidInput("file", "is empty; attach the document itself")
         sha = digest.hexdigest()
         target = blob_path(root, sha)
         target.parent.mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 
-from pilotgate.errors import InvalidInput
+from pilotgate.errors import InvalidInput, NotFound
 from pilotgate.evidence import store
 from pilotgate.gates import approvals, readiness, schemas, service, views
 from pilotgate.web.auth import CurrentPrincipal, unit_of_work
@@ -103,6 +103,8 @@ def download(
         if row.url:
             return RedirectResponse(row.url, status_code=307)
         path = store.blob_path(uow.settings.artifacts_dir, row.sha256 or "")
+        if not path.is_file():
+            raise NotFound(f"the stored file of {artifact} version {row.version} is missing from the data directory")
         filename = row.filename or f"{artifact}-v{row.version}"
     # Always a download with a safe name, served as bytes: never rendered or executed here.
     return FileResponse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -73,20 +74,22 @@ def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Re
     ):
         assignments[use_case_id][role] = email
     assessed: dict[int, dict[str, rules.Assessment]] = defaultdict(dict)
-    for review_id, criterion, status, justification, expires, email in connection.execute(
+    for review_id, criterion, status, justification, expires, links, email in connection.execute(
         select(
             Assessment.review_id,
             Assessment.criterion_id,
             Assessment.status,
             Assessment.justification,
             Assessment.waiver_expires,
+            Assessment.evidence_links,
             Person.email,
         )
         .join(Person, Assessment.assessed_by_id == Person.id)
         .join(Review, (Review.id == Assessment.review_id) & opened)
     ):
+        evidence = tuple(json.loads(links)) if links and links != "[]" else ()
         assessed[review_id][criterion] = rules.Assessment(
-            criterion, cast(rules.AssessmentStatus, status), email, justification, expires
+            criterion, cast(rules.AssessmentStatus, status), email, justification, expires, evidence
         )
     attached: dict[int, dict[str, rules.Artifact]] = defaultdict(dict)
     for review_id, artifact_id, version, sha, url, email in connection.execute(

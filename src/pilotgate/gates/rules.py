@@ -26,6 +26,7 @@ class Assessment:
     by: str
     justification: str = ""
     waiver_expires: date | None = None
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,16 @@ def evidence_digest(state: ReviewState) -> str:
     """A digest of the evidence a vote covers; any later change makes the vote stale."""
     evidence = {
         "assessments": {
-            cid: [a.status, a.justification, a.waiver_expires.isoformat() if a.waiver_expires else None]
+            cid: [
+                a.status,
+                a.justification,
+                a.waiver_expires.isoformat() if a.waiver_expires else None,
+                sorted(a.evidence),
+            ]
             for cid, a in sorted(state.assessments.items())
         },
         "artifacts": {aid: [a.version, a.sha256, a.url] for aid, a in sorted(state.artifacts.items())},
+        "risk_tier": state.risk_tier,
     }
     canonical = json.dumps(evidence, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -87,6 +87,7 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
                 a.assessed_by.email,
                 a.justification,
                 a.waiver_expires,
+                tuple(json.loads(a.evidence_links or "[]")),
             )
             for a in assessments
         },
@@ -383,6 +384,7 @@ def snapshot(loaded: OpenReview, decision: str) -> dict[str, Any]:
             for v in state.votes
         ],
         "evidence_digest": digest,
+        "risk_tier": state.risk_tier,
         "blockers": rules.blockers(state),
     }
 

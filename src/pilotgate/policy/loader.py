@@ -92,7 +92,12 @@ def _semantic_problems(policy: Policy) -> list[str]:
                     if tier not in policy.risk_tiers:
                         problems.append(f"{where}.approvers[{a_index}].when.risk_tier: unknown tier {tier!r}")
     owner_rule = policy.stalled.missing_owner
-    for key, named in (("sponsor_roles", owner_rule.sponsor_roles), ("owner_roles", owner_rule.owner_roles)):
+    checked = (
+        ()
+        if "stalled" not in policy.model_fields_set
+        else (("sponsor_roles", owner_rule.sponsor_roles), ("owner_roles", owner_rule.owner_roles))
+    )
+    for key, named in checked:
         for role in named:
             if role not in roles:
                 problems.append(f"stalled.missing_owner.{key}: unknown role {role!r}")

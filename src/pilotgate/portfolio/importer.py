@@ -97,7 +97,7 @@ def apply(
             existing[item.ref] = use_case
             next_number += 1
             summary.imported += 1
-        elif _update(uow, current, item, policy, now, actor):
+        elif _update(uow, current, item, policy, now, actor, summary):
             summary.updated += 1
         else:
             summary.skipped += 1
@@ -147,13 +147,33 @@ def _add_history(uow: UnitOfWork, use_case: UseCase, row: ImportRow, timeline: l
         )
 
 
-def _update(uow: UnitOfWork, use_case: UseCase, row: ImportRow, policy: Policy, now: datetime, actor: str) -> bool:
+def _gated(uow: UnitOfWork, use_case: UseCase) -> bool:
+    """Whether pilotgate's gates already govern the use case: then an import may not move it."""
+    from pilotgate.gates import repository as reviews
+
+    return bool(reviews.reviews_of(uow, use_case.id))
+
+
+def _update(
+    uow: UnitOfWork, use_case: UseCase, row: ImportRow, policy: Policy, now: datetime, actor: str, summary: Summary
+) -> bool:
     before = snapshot(use_case)
+    gated = _gated(uow, use_case)
     use_case.title, use_case.description = row.title, row.description
-    use_case.business_unit, use_case.risk_tier = row.business_unit, row.risk_tier
+    use_case.business_unit = row.business_unit
+    if gated and (use_case.risk_tier, use_case.stage, use_case.status) != (row.risk_tier, row.stage, row.status):
+        summary.warnings.append(
+            {
+                "row": row.row,
+                "message": f"{use_case.key} is governed by its gate reviews: its "
+                "stage, status and risk tier were left as they are",
+            }
+        )
+    if not gated:
+        use_case.risk_tier = row.risk_tier
     if sorted(use_case.tag_names) != list(row.tags):
         use_case.tags = [UseCaseTag(tag=t) for t in row.tags]
-    moved = (use_case.stage, use_case.status) != (row.stage, row.status)
+    moved = not gated and (use_case.stage, use_case.status) != (row.stage, row.status)
     if moved:
         timeline = stage_timeline(row, policy.stage_ids(), now)
         with uow.stage_change():

@@ -85,11 +85,12 @@ def findings_for(policy: Policy, facts: Facts, now: datetime) -> list[Finding]:
     if rules.overdue_stage.enabled and stage is not None and stage.overdue(days):
         limit = (stage.expected_duration.max_weeks or 0) * 7
         found.add("overdue_stage", f"{days} days in {stage.title}, past the {limit} days the policy expects at most")
-    owners = rules.missing_owner
+    owners, defined = rules.missing_owner, set(policy.role_ids())
+    sponsors, keepers = set(owners.sponsor_roles) & defined, set(owners.owner_roles) & defined
     if owners.enabled:
-        if not facts.roles & set(owners.sponsor_roles):
+        if sponsors and not facts.roles & sponsors:
             found.add("missing_owner", "no named business-unit sponsor who will own the outcome")
-        elif stage is not None and stage.operational and not facts.roles & set(owners.owner_roles):
+        elif keepers and stage is not None and stage.operational and not facts.roles & keepers:
             found.add("missing_owner", f"live in {stage.title} with no named owner ({', '.join(owners.owner_roles)})")
     if rules.inactive.enabled and facts.last_activity is not None:
         idle = (now - facts.last_activity).days

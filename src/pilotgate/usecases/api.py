@@ -119,7 +119,9 @@ def update_use_case(
 ) -> dict[str, Any]:
     principal.require("usecase.edit", "edit use cases")
     with unit_of_work(request) as uow:
-        service.update(uow, key=key, actor=principal.email, changes=body.model_dump(exclude_unset=True))
+        service.update(
+            uow, key=key, actor=principal.email, changes=body.model_dump(exclude_unset=True, exclude_none=True)
+        )
         return views.detail(uow, key)
 
 

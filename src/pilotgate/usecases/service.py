@@ -159,6 +159,11 @@ def update(uow: UnitOfWork, *, key: str, actor: str, changes: dict[str, Any]) ->
         tier = str(changes["risk_tier"]).strip().lower()
         if tier not in policy.risk_tiers:
             raise InvalidInput("risk-tier", f"{tier!r} is not one of {', '.join(policy.risk_tiers)}")
+        if tier != use_case.risk_tier and _has_open_review(uow, use_case):
+            raise Conflict(
+                f"{use_case.key}'s risk tier decides who must approve its open review; "
+                "change it after that review is decided"
+            )
         use_case.risk_tier = tier
     if "tags" in changes:
         use_case.tags = [UseCaseTag(tag=t) for t in _tags(changes["tags"])]
@@ -174,6 +179,12 @@ def update(uow: UnitOfWork, *, key: str, actor: str, changes: dict[str, Any]) ->
         after=snapshot(use_case),
     )
     return use_case
+
+
+def _has_open_review(uow: UnitOfWork, use_case: UseCase) -> bool:
+    from pilotgate.gates import repository as reviews
+
+    return reviews.open_review(uow, use_case.id) is not None
 
 
 def assign(uow: UnitOfWork, *, key: str, role: str, email: str, actor: str) -> RoleAssignment:

@@ -14,7 +14,7 @@ from pilotgate import __version__
 from pilotgate.config import Settings
 from pilotgate.db.engine import Database
 from pilotgate.web import problems
-from pilotgate.web.security import SecurityHeaders
+from pilotgate.web.security import BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
 DESCRIPTION = """Stage-gate governance for enterprise AI use cases.
@@ -42,6 +42,11 @@ def api_router() -> APIRouter:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     Database.for_url(settings.database_url).ensure_schema()
+    from pilotgate.db.uow import UnitOfWork
+    from pilotgate.policy import service as policies
+
+    with UnitOfWork(settings) as uow:  # pages need the shipped policy even before `pilotgate init`
+        policies.ensure_shipped(uow)
     app = FastAPI(
         title="pilotgate",
         version=__version__,
@@ -70,5 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def favicon() -> RedirectResponse:
         return RedirectResponse("/static/favicon.svg", status_code=301)
 
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     return app

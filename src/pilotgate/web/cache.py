@@ -67,13 +67,15 @@ class VersionedCache:
             return value
         with self._lock:
             flight = self._flights.setdefault(key, threading.Lock())
-        with flight:
-            value = self.get(key, version)
-            if value is None:
-                value = compute()
-                self.put(key, version, value)
-        with self._lock:
-            self._flights.pop(key, None)
+        try:
+            with flight:
+                value = self.get(key, version)
+                if value is None:
+                    value = compute()
+                    self.put(key, version, value)
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
         return value
 
     def clear(self) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
+
+from pilotgate.errors import PilotgateError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -36,3 +40,63 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class RequestTooLarge(PilotgateError):
+    status = 413
+    title = "Request too large"
+
+
+DEFAULT_MAX_REQUEST = 27 * 1024 * 1024  # the default artifact limit (25 MiB) and room for the form around it
+
+
+def max_request_bytes() -> int:
+    return int(os.environ.get("PILOTGATE_MAX_REQUEST_BYTES") or DEFAULT_MAX_REQUEST)
+
+
+class BodyLimit:
+    """Refuses request bodies over the limit before anything parses them (uploads included).
+
+    A declared Content-Length over the limit is answered 413 at once; a body sent without one
+    is counted as it arrives and refused as soon as it passes the limit.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.limit = max_request_bytes()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(scope, send, self.limit)
+            return
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise RequestTooLarge(f"the request is larger than {self.limit:,} bytes")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _too_large(scope: Any, send: Any, limit: int) -> None:
+    body = json.dumps(
+        {
+            "type": "https://pilotgate.dev/problems/too-large",
+            "title": "Request too large",
+            "status": 413,
+            "detail": f"the request is larger than {limit:,} bytes; upload a smaller file",
+            "instance": scope.get("path", ""),
+        }
+    ).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
