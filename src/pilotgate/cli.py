@@ -21,7 +21,11 @@ GROUPS = {
     "audit": ("pilotgate.audit.commands", "audit_app", "The tamper-evident audit trail."),
     "user": ("pilotgate.accounts.commands", "user_app", "User accounts and their application roles."),
     "token": ("pilotgate.accounts.commands", "token_app", "Personal API tokens."),
-    "portfolio": ("pilotgate.portfolio.commands", "portfolio_app", "Portfolio intelligence: stalled use cases."),
+    "portfolio": (
+        "pilotgate.portfolio.commands",
+        "portfolio_app",
+        "Portfolio intelligence: the funnel report and stalled use cases.",
+    ),
 }
 
 

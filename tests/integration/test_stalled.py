@@ -40,3 +40,14 @@ def test_past_due_conditions_and_a_missing_owner(home: Path, tmp_path: Path) -> 
     assert rules == ["conditions_past_due"]
     ok("usecase", "add", "Orphan", "--business-unit", "Ops")
     assert {f["rule"] for f in json.loads(ok("portfolio", "stalled", "--json"))} == {"missing_owner"}
+
+
+def test_the_portfolio_report_from_the_cli(home: Path) -> None:
+    ok("demo")
+    report = json.loads(ok("portfolio", "report", "--json"))
+    assert report["total"] == 25 and sum(s["total"] for s in report["stages"]) == 25
+    assert {b["source"] for b in report["benchmarks"]} >= {
+        "Gartner",
+        "Deloitte, State of AI in the Enterprise, 7th edition (March 2026)",
+    }
+    assert "Production rate" in ok("portfolio", "report")

@@ -67,7 +67,7 @@ def import_inventory(
 
 
 portfolio_app = typer.Typer(
-    rich_markup_mode=None, help="Portfolio intelligence: stalled use cases.", no_args_is_help=True
+    rich_markup_mode=None, help="Portfolio intelligence: the funnel report and stalled use cases.", no_args_is_help=True
 )
 
 
@@ -91,3 +91,46 @@ def portfolio_stalled(as_json: bool = typer.Option(False, "--json", help="Print 
     for f in found:
         grid.add_row(f["key"], escape(f["title"]), f["stage"], escape(f["explanation"]), f["review_due"])
     console().print(grid)
+
+
+@portfolio_app.command("report")
+def portfolio_report(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The funnel: counts, conversions, kill rates, time in stage, production rate and benchmarks."""
+    from pilotgate.cli_support import remote, table
+
+    if client := remote():
+        with errors_rendered():
+            out = client.get("/portfolio/report")
+    else:
+        from pilotgate.portfolio import flow
+
+        with unit_of_work(read_only=True) as uow:
+            out = flow.report(uow).as_dict()
+    if as_json:
+        print_json(out)
+        return
+    screen = console()
+    screen.print(
+        f"[bold]Portfolio[/bold]: {out['total']} use cases · "
+        + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in out["by_status"].items() if n)
+    )
+    stages = table("Stage", "Use cases", "Median days", "p25–p75", "Over the maximum")
+    times = {t["stage"]: t for t in out["time_in_stage"]}
+    for s in out["stages"]:
+        t = times.get(s["stage"], {})
+        spread = f"{t.get('p25_days')}–{t.get('p75_days')}" if t.get("n") else ""
+        over = f"{t['over_max_share']:.0%}" if t.get("over_max_share") is not None else ""
+        stages.add_row(s["title"], str(s["total"]), str(t.get("median_days") or ""), spread, over)
+    screen.print(stages)
+    gates = table("Gate", "Conversion", "Kill rate", "Decisions")
+    conversions = {(c["from_stage"], c["to_stage"]): c for c in out["conversions"]}
+    for g in out["gates"]:
+        c = conversions.get((g["from_stage"], g["to_stage"]), {})
+        rate = f"{c['rate']:.0%}" if c.get("rate") is not None else ""
+        kill = f"{g['kill_rate']:.0%}" if g.get("kill_rate") is not None else ""
+        gates.add_row(escape(g["title"]), rate, kill, ", ".join(f"{n} {k}" for k, n in g["decisions"].items()))
+    screen.print(gates)
+    production = out["production"]
+    screen.print(f"Production rate: {production['rate']:.0%} ({production['reached']} of {production['started']})")
+    for b in out["benchmarks"]:
+        screen.print(f"  • {escape(b['source'])}: {escape(b['claim'])} — {escape(b.get('comparison') or '')}")

@@ -302,6 +302,16 @@ def audit_page(
     )
 
 
+@router.get("/portfolio")
+def portfolio_page(request: Request, principal: CurrentPrincipal) -> Response:
+    from pilotgate.portfolio import flow
+
+    with unit_of_work(request, read_only=True) as uow:
+        report = flow.report(uow).as_dict()
+    largest = max([s["total"] for s in report["stages"]] or [1]) or 1
+    return render(request, "portfolio.html", {"report": report, "largest": largest})
+
+
 @router.get("/stalled")
 def stalled_page(request: Request, principal: CurrentPrincipal) -> Response:
     with unit_of_work(request, read_only=True) as uow:
