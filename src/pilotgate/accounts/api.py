@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from pilotgate.accounts import service
+from pilotgate.accounts.views import token_view, user_view
 from pilotgate.web.auth import CurrentPrincipal, unit_of_work
 
 router = APIRouter(tags=["accounts"])
@@ -28,27 +29,6 @@ class UserCreate(BaseModel):
 class RoleChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: str = Field(max_length=32)
-
-
-def token_view(t: Any) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "name": t.name,
-        "prefix": t.prefix,
-        "created_at": t.created_at.isoformat(),
-        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-        "revoked": t.revoked_at is not None,
-    }
-
-
-def user_view(u: Any) -> dict[str, Any]:
-    return {
-        "email": u.email,
-        "name": u.person.name,
-        "role": u.role,
-        "disabled": u.disabled,
-        "password_set": u.password_hash is not None,
-    }
 
 
 @router.get("/me", summary="The signed-in user")

@@ -75,6 +75,7 @@ def user_password(
 def user_list(as_json: bool = JSON_OPTION) -> None:
     """List accounts."""
     from pilotgate.accounts import service
+    from pilotgate.accounts.views import user_view
 
     if client := remote():
         with errors_rendered():
@@ -82,16 +83,7 @@ def user_list(as_json: bool = JSON_OPTION) -> None:
         _print_users(rows, as_json)
         return
     with unit_of_work(read_only=True) as uow:
-        rows = [
-            {
-                "email": u.email,
-                "name": u.person.name,
-                "role": u.role,
-                "disabled": u.disabled,
-                "password_set": u.password_hash is not None,
-            }
-            for u in service.list_users(uow)
-        ]
+        rows = [user_view(u) for u in service.list_users(uow)]
     _print_users(rows, as_json)
 
 
@@ -178,6 +170,7 @@ def _own_tokens_only(email: str) -> None:
 def token_list(email: str, as_json: bool = JSON_OPTION) -> None:
     """List a user's tokens (never the secrets)."""
     from pilotgate.accounts import service
+    from pilotgate.accounts.views import token_view
 
     if client := remote():
         _own_tokens_only(email)
@@ -186,17 +179,7 @@ def token_list(email: str, as_json: bool = JSON_OPTION) -> None:
         _print_tokens(tokens, as_json)
         return
     with unit_of_work(read_only=True) as uow:
-        rows: list[dict[str, Any]] = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "prefix": t.prefix,
-                "created_at": t.created_at.isoformat(),
-                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-                "revoked": t.revoked_at is not None,
-            }
-            for t in service.tokens_of(uow, email)
-        ]
+        rows = [token_view(t) for t in service.tokens_of(uow, email)]
     _print_tokens(rows, as_json)
 
 

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from pilotgate.accounts import service as accounts
+from pilotgate.accounts.views import token_view
 from pilotgate.audit import service as audit
 from pilotgate.errors import PilotgateError
 from pilotgate.gates import approvals, readiness
@@ -330,17 +331,7 @@ def approvals_page(request: Request, principal: CurrentPrincipal) -> Response:
 def account_page(request: Request, principal: CurrentPrincipal) -> Response:
     with unit_of_work(request, read_only=True) as uow:
         tokens = accounts.tokens_of(uow, principal.email)
-        rows = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "prefix": t.prefix,
-                "created_at": t.created_at.isoformat(),
-                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-                "revoked": t.revoked_at is not None,
-            }
-            for t in tokens
-        ]
+        rows = [token_view(t) for t in tokens]
     return render(request, "account.html", {"tokens": rows, "new_token": None})
 
 
@@ -351,17 +342,7 @@ def create_token(
     with unit_of_work(request) as uow:
         secret, _ = accounts.create_token(uow, email=principal.email, name=name, actor=principal.email)
         tokens = accounts.tokens_of(uow, principal.email)
-        rows = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "prefix": t.prefix,
-                "created_at": t.created_at.isoformat(),
-                "last_used_at": None,
-                "revoked": t.revoked_at is not None,
-            }
-            for t in tokens
-        ]
+        rows = [token_view(t) for t in tokens]
     return render(request, "account.html", {"tokens": rows, "new_token": secret})
 
 
