@@ -188,6 +188,8 @@ def test_every_page_renders_and_the_board_fits_a_laptop(browsing: Browsing, tmp_
         "audit": ("/audit", None),
         "approvals": ("/approvals", None),
         "account": ("/account", None),
+        "portfolio": ("/portfolio", "Portfolio"),
+        "stalled": ("/stalled", None),
     }
     widths = {}
     for name, (path, heading) in pages.items():

@@ -309,8 +309,9 @@ def portfolio_page(request: Request, principal: CurrentPrincipal) -> Response:
 
     with unit_of_work(request, read_only=True) as uow:
         report = flow.report(uow).as_dict()
-    largest = max([s["total"] for s in report["stages"]] or [1]) or 1
-    return render(request, "portfolio.html", {"report": report, "largest": largest})
+    from pilotgate.portfolio.charts import portfolio_charts
+
+    return render(request, "portfolio.html", {"report": report, "charts": portfolio_charts(report)})
 
 
 @router.get("/stalled")
