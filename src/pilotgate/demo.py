@@ -246,9 +246,9 @@ PLANS = [
         "Social listening sentiment",
         "Marketing",
         "Tracks brand sentiment across social channels.",
-        [180, 160],
+        [180, 160, 120],
         ending="stop",
-        extra={"stop": "Duplicates a capability the vendor platform already provides."},
+        extra={"stop": "The POC worked, but it duplicates a capability the vendor platform already provides."},
     ),
     Plan(
         "Marketing mix modelling",
