@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pilotgate.errors import Conflict, Forbidden, InvalidInput
 from pilotgate.policy.model import Criterion, Gate, Policy
@@ -19,8 +19,9 @@ VOTE_CHOICES: tuple[str, ...] = ("approve", "reject", "abstain")
 DECISIONS: tuple[str, ...] = ("go", "conditional_go", "hold", "recycle", "stop")
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
+# Immutable records built by the ten thousand in portfolio readiness: NamedTuples are the
+# cheapest immutable records Python builds.
+class Assessment(NamedTuple):
     criterion_id: str
     status: AssessmentStatus
     by: str
@@ -29,8 +30,7 @@ class Assessment:
     evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Artifact:
+class Artifact(NamedTuple):
     artifact_id: str
     version: int
     sha256: str | None
@@ -38,8 +38,7 @@ class Artifact:
     uploaded_by: str
 
 
-@dataclass(frozen=True, slots=True)
-class Vote:
+class Vote(NamedTuple):
     role: str
     person: str
     choice: VoteChoice
@@ -65,8 +64,7 @@ class ReviewState:
         return self.policy.role_titles().get(role, role)
 
 
-@dataclass(frozen=True, slots=True)
-class CriterionResult:
+class CriterionResult(NamedTuple):
     criterion: Criterion
     status: str
     note: str
