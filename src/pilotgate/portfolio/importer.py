@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from pilotgate.audit import service as audit
 from pilotgate.db.uow import UnitOfWork
+from pilotgate.gates.models import Review
 from pilotgate.policy import service as policies
 from pilotgate.policy.model import Policy
 from pilotgate.portfolio.inventory import ImportRow, RowError
@@ -83,6 +84,7 @@ def apply(
         u.external_ref: u for u in uow.session.scalars(select(UseCase).where(UseCase.external_ref.is_not(None)))
     }
     next_number = repository.next_key_number(uow)
+    governed = set(uow.session.scalars(select(Review.use_case_id).distinct()))
     for item in rows:
         summary.rows += 1
         if isinstance(item, RowError):
@@ -97,7 +99,7 @@ def apply(
             existing[item.ref] = use_case
             next_number += 1
             summary.imported += 1
-        elif _update(uow, current, item, policy, now, actor, summary):
+        elif _update(uow, current, item, policy, now, actor, summary, current.id in governed):
             summary.updated += 1
         else:
             summary.skipped += 1
@@ -123,8 +125,7 @@ def _create(
         tags=[UseCaseTag(tag=t) for t in row.tags],
     )
     uow.session.add(use_case)
-    uow.session.flush()
-    _add_history(uow, use_case, row, timeline)
+    _add_history(use_case, row, timeline)
     audit.record(
         uow,
         actor=actor,
@@ -137,28 +138,26 @@ def _create(
     return use_case
 
 
-def _add_history(uow: UnitOfWork, use_case: UseCase, row: ImportRow, timeline: list[tuple[str, datetime]]) -> None:
+def _add_history(use_case: UseCase, row: ImportRow, timeline: list[tuple[str, datetime]]) -> None:
     for index, (stage, entered) in enumerate(timeline):
         left = timeline[index + 1][1] if index + 1 < len(timeline) else None
         if left is None and row.status == "retired" and row.retired_on is not None:
             left = max(_at(row.retired_on), entered)
-        uow.session.add(
-            StageHistory(use_case_id=use_case.id, stage=stage, entered_at=entered, left_at=left, reason="imported")
-        )
-
-
-def _gated(uow: UnitOfWork, use_case: UseCase) -> bool:
-    """Whether pilotgate's gates already govern the use case: then an import may not move it."""
-    from pilotgate.gates import repository as reviews
-
-    return bool(reviews.reviews_of(uow, use_case.id))
+        use_case.history.append(StageHistory(stage=stage, entered_at=entered, left_at=left, reason="imported"))
 
 
 def _update(
-    uow: UnitOfWork, use_case: UseCase, row: ImportRow, policy: Policy, now: datetime, actor: str, summary: Summary
+    uow: UnitOfWork,
+    use_case: UseCase,
+    row: ImportRow,
+    policy: Policy,
+    now: datetime,
+    actor: str,
+    summary: Summary,
+    gated: bool,
 ) -> bool:
+    """Refresh an imported use case; one its gate reviews govern keeps its stage, status and risk tier."""
     before = snapshot(use_case)
-    gated = _gated(uow, use_case)
     use_case.title, use_case.description = row.title, row.description
     use_case.business_unit = row.business_unit
     if gated and (use_case.risk_tier, use_case.stage, use_case.status) != (row.risk_tier, row.stage, row.status):

@@ -45,6 +45,8 @@ class UseCase(Base):
     )
     # Loaded on use; a page that shows many use cases' roles asks for selectinload explicitly.
     assignments: Mapped[list[RoleAssignment]] = relationship(order_by="RoleAssignment.role")
+    # Written through by bulk imports (no flush per use case); read through the service's query.
+    history: Mapped[list[StageHistory]] = relationship(order_by="StageHistory.id", viewonly=False)
 
     @property
     def tag_names(self) -> list[str]:
