@@ -79,10 +79,22 @@ def main() -> None:
             cookie = accounts.start_session(uow, user)[0]
         bare_port, app_port = free_port(), free_port()
         servers = [
-            subprocess.Popen([str(BIN / "uvicorn"), "bare_app:app", "--port", str(bare_port), "--workers", "2",
-                              "--log-level", "warning"], cwd=HERE),
-            subprocess.Popen([str(BIN / "pilotgate"), "serve", "--port", str(app_port), "--workers", "2"],
-                             stdout=subprocess.DEVNULL),
+            subprocess.Popen(
+                [
+                    str(BIN / "uvicorn"),
+                    "bare_app:app",
+                    "--port",
+                    str(bare_port),
+                    "--workers",
+                    "2",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=HERE,
+            ),
+            subprocess.Popen(
+                [str(BIN / "pilotgate"), "serve", "--port", str(app_port), "--workers", "2"], stdout=subprocess.DEVNULL
+            ),
         ]
         try:
             bare, app = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}"
@@ -90,8 +102,9 @@ def main() -> None:
             wait_for(app + "/login")
             results = {
                 "bare FastAPI constant": wrk(bare + "/constant"),
-                "GET /api/v1/use-cases (page 1 of 50)": wrk(app + "/api/v1/use-cases?per_page=50",
-                                                           f"Authorization: Bearer {token}"),
+                "GET /api/v1/use-cases (page 1 of 50)": wrk(
+                    app + "/api/v1/use-cases?per_page=50", f"Authorization: Bearer {token}"
+                ),
                 "GET / (board page)": wrk(app + "/", f"Cookie: pilotgate_session={cookie}"),
             }
         finally:

@@ -91,9 +91,9 @@ def content(connection: Connection, seq: int) -> dict[str, Any]:
 
 def recompute_from(connection: Connection, seq: int, after: str) -> None:
     """Replace event ``seq``'s ``after`` and re-hash it and every later event: a consistent forgery."""
-    prev_hash = GENESIS if seq == 1 else connection.execute(
-        select(EVENTS.c.hash).where(EVENTS.c.seq == seq - 1)
-    ).scalar_one()
+    prev_hash = (
+        GENESIS if seq == 1 else connection.execute(select(EVENTS.c.hash).where(EVENTS.c.seq == seq - 1)).scalar_one()
+    )
     rows = connection.execute(select(EVENTS).where(EVENTS.c.seq >= seq).order_by(EVENTS.c.seq)).mappings().all()
     for row in rows:
         body = {name: row[name] for name in HASHED}
@@ -374,8 +374,9 @@ def test_kill_9_in_the_middle_of_writes_leaves_a_sound_database_and_trail(home: 
         engine.dispose()
     assert events == people >= 1 + 3 * 3 * 5
     assert (events - 1) % 5 == 0  # a batch is all there or not at all
-    result = subprocess.run([sys.executable, "-m", "pilotgate", "audit", "verify"], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "pilotgate", "audit", "verify"], capture_output=True, text=True, timeout=60
+    )
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == INTACT, result.stderr
     assert f"audit trail intact: {events} events" in result.stdout

@@ -14,7 +14,9 @@ VENDOR = Path(pilotgate.web.__file__).parent / "static" / "vendor"
 def test_every_vendored_file_matches_the_manifest_and_has_a_licence() -> None:
     manifest = json.loads((VENDOR / "manifest.json").read_text(encoding="utf-8"))
     packages = manifest["packages"]
-    assert {"htmx.org", "mermaid", "vega", "vega-lite", "vega-embed", "vega-interpreter", "swagger-ui-dist"} <= set(packages)
+    assert {"htmx.org", "mermaid", "vega", "vega-lite", "vega-embed", "vega-interpreter", "swagger-ui-dist"} <= set(
+        packages
+    )
     for name, entry in packages.items():
         assert entry["version"][0].isdigit(), f"{name} is not pinned to a version"
         files = entry["files"]
