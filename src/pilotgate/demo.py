@@ -519,9 +519,10 @@ def print_accounts(summary: dict[str, Any], url: str) -> None:
 
     screen = Console(highlight=False)
     accounts = Table(title=f"Demo accounts — every password is {summary['password']}", title_justify="left")
-    for column in ("E-mail", "Name", "Job", "App role"):
-        accounts.add_column(column)
+    accounts.add_column("Sign in as", overflow="fold", min_width=34)
+    accounts.add_column("Who", overflow="fold", max_width=24)
+    accounts.add_column("App role", no_wrap=True, min_width=12)
     for account in summary["accounts"]:
-        accounts.add_row(account["email"], account["name"], account["title"], account["app_role"])
+        accounts.add_row(account["email"], f"{account['name']}, {account['title']}", account["app_role"])
     screen.print(accounts)
     screen.print(f"Open [bold]{url}[/bold] and sign in, e.g. as priya.raman@{DOMAIN} (AI program lead).")
