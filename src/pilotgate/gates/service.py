@@ -22,7 +22,7 @@ from pilotgate.gates.models import Artifact, Assessment, Condition, Decision, Re
 from pilotgate.policy import service as policies
 from pilotgate.policy.model import Gate, Policy
 from pilotgate.usecases import service as usecases
-from pilotgate.usecases.models import Person, StageHistory, UseCase
+from pilotgate.usecases.models import Person, UseCase
 
 
 @dataclass(frozen=True)
@@ -490,25 +490,7 @@ def _apply_outcome(
     use_case.status = outcome.status
     if outcome.stage == use_case.stage and not recycled:
         return
-    with uow.stage_change():
-        current = (
-            uow.session.query(StageHistory)
-            .filter(StageHistory.use_case_id == use_case.id, StageHistory.left_at.is_(None))
-            .one_or_none()
-        )
-        if current is not None:
-            current.left_at = now
-        use_case.stage = outcome.stage
-        use_case.stage_entered_at = now
-        uow.session.add(
-            StageHistory(
-                use_case_id=use_case.id,
-                stage=outcome.stage,
-                entered_at=now,
-                decision_id=decision.id,
-                reason=decision.kind,
-            )
-        )
+    usecases.enter_stage(uow, use_case, stage=outcome.stage, at=now, reason=decision.kind, decision_id=decision.id)
 
 
 def find_artifact(uow: UnitOfWork, *, key: str, artifact_id: str, version: int | None = None) -> Artifact:

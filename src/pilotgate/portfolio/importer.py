@@ -21,6 +21,7 @@ from pilotgate.policy import service as policies
 from pilotgate.policy.model import Policy
 from pilotgate.portfolio.inventory import ImportRow, RowError
 from pilotgate.usecases import repository
+from pilotgate.usecases import service as usecases
 from pilotgate.usecases.models import StageHistory, UseCase, UseCaseTag
 from pilotgate.usecases.service import snapshot
 
@@ -175,18 +176,9 @@ def _update(
     moved = not gated and (use_case.stage, use_case.status) != (row.stage, row.status)
     if moved:
         timeline = stage_timeline(row, policy.stage_ids(), now)
-        with uow.stage_change():
-            use_case.stage, use_case.status = row.stage, row.status
-            use_case.stage_entered_at = max(timeline[-1][1], use_case.stage_entered_at)
-            for open_entry in uow.session.scalars(
-                select(StageHistory).where(StageHistory.use_case_id == use_case.id, StageHistory.left_at.is_(None))
-            ):
-                open_entry.left_at = use_case.stage_entered_at
-            uow.session.add(
-                StageHistory(
-                    use_case_id=use_case.id, stage=row.stage, entered_at=use_case.stage_entered_at, reason="imported"
-                )
-            )
+        use_case.status = row.status
+        entered = max(timeline[-1][1], use_case.stage_entered_at)
+        usecases.enter_stage(uow, use_case, stage=row.stage, at=entered, reason="imported")
     after = snapshot(use_case)
     if after == before:
         return False

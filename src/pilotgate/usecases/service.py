@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
 
 from pilotgate.audit import service as audit
 from pilotgate.db.uow import UnitOfWork
@@ -179,6 +182,26 @@ def update(uow: UnitOfWork, *, key: str, actor: str, changes: dict[str, Any]) ->
         after=snapshot(use_case),
     )
     return use_case
+
+
+def enter_stage(
+    uow: UnitOfWork, use_case: UseCase, *, stage: str, at: datetime, reason: str, decision_id: int | None = None
+) -> None:
+    """Move a use case into a stage: close its open stage-history entry and open the next one.
+
+    Only the authorised paths call this (a gate decision; an import of history from before
+    pilotgate); the stage guard refuses any other stage change.
+    """
+    with uow.stage_change():
+        for open_entry in uow.session.scalars(
+            select(StageHistory).where(StageHistory.use_case_id == use_case.id, StageHistory.left_at.is_(None))
+        ):
+            open_entry.left_at = at
+        use_case.stage = stage
+        use_case.stage_entered_at = at
+        uow.session.add(
+            StageHistory(use_case_id=use_case.id, stage=stage, entered_at=at, decision_id=decision_id, reason=reason)
+        )
 
 
 def _has_open_review(uow: UnitOfWork, use_case: UseCase) -> bool:
