@@ -102,6 +102,28 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
     return OpenReview(use_case, review, policy, gate, state, artifacts, votes, assessments)
 
 
+def _record(
+    uow: UnitOfWork,
+    loaded: OpenReview,
+    *,
+    actor: str,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """An audit event about the open review of a use case."""
+    audit.record(
+        uow,
+        actor=actor,
+        action=action,
+        entity_type="review",
+        entity_id=loaded.review.id,
+        use_case_key=loaded.use_case.key,
+        before=before,
+        after=after,
+    )
+
+
 def open_review(uow: UnitOfWork, *, key: str, actor: str) -> Review:
     """Open a review for the use case's next gate under the newest version of its policy."""
     use_case = usecases.get_or_raise(uow, key)
@@ -199,13 +221,11 @@ def assess(
     row.assessed_at = uow.now()
     uow.session.flush()
     uow.session.refresh(row)
-    audit.record(
+    _record(
         uow,
+        loaded,
         actor=person.email,
         action="criterion.assessed",
-        entity_type="review",
-        entity_id=loaded.review.id,
-        use_case_key=loaded.use_case.key,
         before=before,
         after=_assessment_dict(row),
     )
@@ -277,13 +297,11 @@ def attach(
         )
     uow.session.add(row)
     uow.session.flush()
-    audit.record(
+    _record(
         uow,
+        loaded,
         actor=person.email,
         action="artifact.attached",
-        entity_type="review",
-        entity_id=loaded.review.id,
-        use_case_key=loaded.use_case.key,
         after={
             "artifact": artifact_id,
             "version": row.version,
@@ -325,13 +343,11 @@ def vote(uow: UnitOfWork, *, key: str, choice: str, actor: str, role: str | None
     row.evidence_digest = digest
     row.cast_at = uow.now()
     uow.session.flush()
-    audit.record(
+    _record(
         uow,
+        loaded,
         actor=person.email,
         action="vote.cast",
-        entity_type="review",
-        entity_id=loaded.review.id,
-        use_case_key=loaded.use_case.key,
         before=before,
         after={
             "role": role,
@@ -452,13 +468,11 @@ def decide(
     uow.session.flush()
     before = {"stage": loaded.use_case.stage, "status": loaded.use_case.status}
     _apply_outcome(uow, loaded.use_case, row, outcome, recycled=decision == "recycle")
-    audit.record(
+    _record(
         uow,
+        loaded,
         actor=person.email,
         action="gate.decided",
-        entity_type="review",
-        entity_id=loaded.review.id,
-        use_case_key=loaded.use_case.key,
         before=before,
         after={
             "decision": decision,
