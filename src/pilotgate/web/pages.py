@@ -18,6 +18,7 @@ from pilotgate.audit import service as audit
 from pilotgate.errors import PilotgateError
 from pilotgate.gates import approvals, readiness
 from pilotgate.policy import service as policies
+from pilotgate.portfolio.flow import portfolio_policy
 from pilotgate.portfolio.stalled_queries import stalled
 from pilotgate.reports.mermaid import policy_flowchart
 from pilotgate.usecases import repository, service, views
@@ -66,7 +67,7 @@ VERIFICATIONS = VersionedCache(maxsize=1)
 def _board_context(request: Request, status: str | None, business_unit: str | None, q: str | None) -> dict[str, Any]:
     """The board's cards, computed once per data version and filter (every change is audited)."""
     with unit_of_work(request, read_only=True) as uow:
-        policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
+        policy = portfolio_policy(uow)
         now = uow.now()
         columns: dict[str, list[dict[str, Any]]] = defaultdict(list)
         totals: dict[str, int] = {}
@@ -120,7 +121,7 @@ def use_case_list(
         found, total = service.list_use_cases(
             uow, **_filters(stage, status, business_unit, q), sort=sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
-        policy = policies.parsed(policies.get_or_raise(uow, "pilotgate-default"))
+        policy = portfolio_policy(uow)
         now = uow.now()
         rows = [views.summary(u, now, policy) for u in found]
         units = sorted(repository.business_units(uow))
