@@ -2,6 +2,7 @@
 
 from pilotgate.accounts.models import ApiToken, LoginAttempt, PasswordSetup, User, WebSession
 from pilotgate.audit.models import AuditEvent, Meta
+from pilotgate.evidence.models import ConnectorConfigRow, MetricDefinition, MetricPoint, ServiceLevelObjective
 from pilotgate.gates.models import Artifact, Assessment, Condition, Decision, Review, Vote
 from pilotgate.policy.models import PolicyVersion
 from pilotgate.usecases.models import Person, RoleAssignment, StageHistory, UseCase, UseCaseTag
@@ -12,14 +13,18 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Condition",
+    "ConnectorConfigRow",
     "Decision",
     "LoginAttempt",
     "Meta",
+    "MetricDefinition",
+    "MetricPoint",
     "PasswordSetup",
     "Person",
     "PolicyVersion",
     "Review",
     "RoleAssignment",
+    "ServiceLevelObjective",
     "StageHistory",
     "UseCase",
     "UseCaseTag",

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from pilotgate.db.uow import UnitOfWork
+from pilotgate.evidence.evaluation import evaluate_all
+from pilotgate.evidence.rules import to_ms
 from pilotgate.gates import rules
 from pilotgate.gates.models import Artifact, Assessment, Review, Vote
 from pilotgate.policy import service as policies
+from pilotgate.policy.model import Policy
 from pilotgate.policy.models import PolicyVersion
 from pilotgate.usecases.models import Person, RoleAssignment, UseCase
 
@@ -107,6 +110,8 @@ def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Re
     ):
         votes[review_id].append(rules.Vote(role, email, cast(rules.VoteChoice, choice), digest, comment))
     today = uow.now().date()
+    plans = [(uc, number, version) for _, number, version, uc, *_ in reviews]
+    measured = _measurements(connection, plans, versions, now_ms=to_ms(uow.now()))
     found = []
     for review_id, gate_number, version_id, use_case_id, key, title, unit, tier, opener in reviews:
         policy = versions[version_id]
@@ -123,6 +128,22 @@ def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Re
             assessments=assessed[review_id],
             artifacts=attached[review_id],
             votes=tuple(votes[review_id]),
+            measurements=measured.get(use_case_id, {}),
         )
         found.append(Readiness(key, title, unit, gate_number, rules.blockers(state)))
+    return found
+
+
+def _measurements(
+    connection: Connection, reviews: Sequence[tuple[int, int, int]], versions: dict[int, Policy], *, now_ms: int
+) -> dict[int, dict[str, rules.Measurement]]:
+    """Every open review's metric criteria, evaluated in bulk (a few aggregate queries in all)."""
+    items = []
+    for use_case_id, gate_number, version_id in reviews:
+        gate = versions[version_id].gate(gate_number)
+        if gate is not None:
+            items += [(use_case_id, c, versions[version_id]) for c in gate.criteria if c.kind == "metric"]
+    found: dict[int, dict[str, rules.Measurement]] = defaultdict(dict)
+    for (use_case_id, criterion_id), evaluation in evaluate_all(connection, items, now_ms=now_ms).items():
+        found[use_case_id][criterion_id] = rules.Measurement(evaluation.status, evaluation.note, {})
     return found

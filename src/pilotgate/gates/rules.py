@@ -38,6 +38,14 @@ class Artifact(NamedTuple):
     uploaded_by: str
 
 
+class Measurement(NamedTuple):
+    """A metric criterion's live evaluation: met, not_met or unknown, why, and the data behind it."""
+
+    status: str
+    note: str
+    detail: dict[str, object]
+
+
 class Vote(NamedTuple):
     role: str
     person: str
@@ -59,6 +67,7 @@ class ReviewState:
     assessments: dict[str, Assessment] = field(default_factory=dict)
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     votes: tuple[Vote, ...] = ()
+    measurements: dict[str, Measurement] = field(default_factory=dict)
 
     def role_title(self, role: str) -> str:
         return self.policy.role_titles().get(role, role)
@@ -77,6 +86,12 @@ def criterion_result(state: ReviewState, criterion: Criterion) -> CriterionResul
         if recorded.waiver_expires is not None and recorded.waiver_expires < state.today:
             return CriterionResult(criterion, "waiver_expired", f"waiver expired on {recorded.waiver_expires}")
         return CriterionResult(criterion, "waived", f"waived until {recorded.waiver_expires}")
+    if criterion.kind == "metric":
+        # Measured, not asserted: only the data (or a waiver, above) decides a metric criterion.
+        measured = state.measurements.get(criterion.id)
+        if measured is None:
+            return CriterionResult(criterion, "unknown", "not measured yet")
+        return CriterionResult(criterion, measured.status, measured.note)
     if criterion.kind == "artifact":
         if criterion.artifact in state.artifacts:
             return CriterionResult(criterion, "met", f"artifact {criterion.artifact} attached")
@@ -101,6 +116,10 @@ def evidence_digest(state: ReviewState) -> str:
         "artifacts": {aid: [a.version, a.sha256, a.url] for aid, a in sorted(state.artifacts.items())},
         "risk_tier": state.risk_tier,
     }
+    if state.measurements:
+        # A measurement crossing its threshold changes the evidence; new points that leave the
+        # verdict unchanged do not, or a live series would make every approval stale.
+        evidence["measured"] = {cid: m.status for cid, m in sorted(state.measurements.items())}
     canonical = json.dumps(evidence, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -120,6 +139,10 @@ def _criteria_blockers(state: ReviewState) -> list[str]:
             reasons.append(f"{label} is not assessed yet")
         elif result.status == "waiver_expired":
             reasons.append(f"{label}: {result.note}")
+        elif result.status == "unknown":
+            reasons.append(f"{label} is unknown (missing or stale data): {result.note}")
+        elif criterion.kind == "metric":
+            reasons.append(f"{label} is not met: {result.note}")
         else:
             reasons.append(f"{label} is not met")
     return reasons

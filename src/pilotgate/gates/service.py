@@ -16,6 +16,7 @@ from pilotgate.audit import service as audit
 from pilotgate.audit.chain import canonical_json
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import Conflict, Forbidden, GateBlocked, InvalidInput, NotFound
+from pilotgate.evidence import service as evidence
 from pilotgate.evidence import store
 from pilotgate.gates import repository, rules
 from pilotgate.gates.models import Artifact, Assessment, Condition, Decision, Review, Vote
@@ -73,6 +74,7 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
     latest: dict[str, Artifact] = {}
     for artifact in artifacts:
         latest[artifact.artifact_id] = artifact
+    evaluations = evidence.evaluate_criteria(uow, use_case, policy, gate.criteria)
     state = rules.ReviewState(
         policy=policy,
         gate=gate,
@@ -98,6 +100,7 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
             rules.Vote(v.role, v.person.email, cast(rules.VoteChoice, v.choice), v.evidence_digest, v.comment)
             for v in votes
         ),
+        measurements={cid: rules.Measurement(e.status, e.note, e.as_dict()) for cid, e in evaluations.items()},
     )
     return OpenReview(use_case, review, policy, gate, state, artifacts, votes, assessments)
 
@@ -196,6 +199,12 @@ def assess(
         raise InvalidInput("criterion", f"{criterion_id!r} is not a criterion of {loaded.gate.title}; one of {ids}")
     if status not in rules.ASSESSMENT_STATUSES:
         raise InvalidInput("status", f"{status!r} is not one of {', '.join(rules.ASSESSMENT_STATUSES)}")
+    if criterion.kind == "metric" and status != "waived":
+        raise InvalidInput(
+            "criterion",
+            f"{criterion_id} is measured, not asserted: `{criterion.expression}` decides it from the data; "
+            "import the metrics it reads, or waive it with a justification",
+        )
     if criterion.kind == "artifact" and status != "waived":
         raise InvalidInput(
             "criterion", f"{criterion_id} is met by attaching artifact {criterion.artifact}, not by assessment"
@@ -371,6 +380,19 @@ def parse_condition(text: str) -> tuple[str, str, date]:
     return parts[0], parts[1], due
 
 
+def _frozen_criterion(state: rules.ReviewState, result: rules.CriterionResult) -> dict[str, Any]:
+    frozen: dict[str, Any] = {
+        "id": result.criterion.id,
+        "kind": result.criterion.kind,
+        "status": result.status,
+        "note": result.note,
+    }
+    measured = state.measurements.get(result.criterion.id)
+    if measured is not None:  # the values, thresholds, windows and data counts behind the verdict
+        frozen["evaluation"] = measured.detail
+    return frozen
+
+
 def snapshot(loaded: OpenReview, decision: str) -> dict[str, Any]:
     """The evidence at decision time, frozen into the decision with its hash."""
     state = loaded.state
@@ -382,8 +404,7 @@ def snapshot(loaded: OpenReview, decision: str) -> dict[str, Any]:
         "decision": decision,
         "policy": {"name": version.name, "version": version.version, "sha256": version.sha256},
         "criteria": [
-            {"id": r.criterion.id, "kind": r.criterion.kind, "status": r.status, "note": r.note}
-            for r in (rules.criterion_result(state, c) for c in loaded.gate.criteria)
+            _frozen_criterion(state, r) for r in (rules.criterion_result(state, c) for c in loaded.gate.criteria)
         ],
         "artifacts": [
             {"id": a.artifact_id, "version": a.version, "sha256": a.sha256, "url": a.url}

@@ -23,8 +23,13 @@ FUNCTIONS: dict[str, frozenset[str]] = {
     "error_rate": frozenset({"window"}),
     "adoption_rate": frozenset({"cohort", "window"}),
     "metric": frozenset({"key", "window", "agg", "cohort"}),
-    "mlflow.metric": frozenset({"name", "run"}),
+    "mlflow.metric": frozenset({"name"}),
 }
+# The argument a positional value fills: `metric("revenue")`, `mlflow.metric("f1")`.
+POSITIONAL: dict[str, str] = {"metric": "key", "mlflow.metric": "name", "latency_percentile": "p"}
+REQUIRED: dict[str, frozenset[str]] = {"metric": frozenset({"key"}), "mlflow.metric": frozenset({"name"})}
+AGGREGATES = ("avg", "min", "max", "sum", "count", "last", "p50", "p90", "p95", "p99")
+_WINDOW = re.compile(r"^\d+[smhdw]$")
 REFERENCES = frozenset({"slo.uptime", "slo.latency_ms", "slo.error_rate", "rules.adoption_threshold"})
 COMPARATORS = ("<=", ">=", "==", "!=", "<", ">")
 
@@ -58,6 +63,18 @@ class Call:
     function: str
     args: tuple[str | float, ...]
     kwargs: tuple[tuple[str, str | float], ...]
+
+    def arguments(self) -> dict[str, str | float]:
+        """Keyword and positional arguments by name."""
+        named = dict(self.kwargs)
+        if self.args:
+            named[POSITIONAL[self.function]] = self.args[0]
+        return named
+
+    def text(self) -> str:
+        parts = [repr(a) if isinstance(a, str) else f"{a:g}" for a in self.args]
+        parts += [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}" for k, v in self.kwargs]
+        return f"{self.function}({', '.join(parts)})".replace("'", '"')
 
 
 Operand = Number | Reference | Call
@@ -162,7 +179,9 @@ class _Parser:
                 self.index -= 1
                 args.append(self.literal())
         self.take(literal=")")
-        return Call(function, tuple(args), tuple(kwargs))
+        call = Call(function, tuple(args), tuple(kwargs))
+        _check_arguments(call)
+        return call
 
     def literal(self) -> str | float:
         kind, value = self.take("a string or a number")
@@ -171,6 +190,30 @@ class _Parser:
         if kind == "string":
             return value[1:-1]
         raise ExpressionError(f"expected a quoted string or a number but found {value!r}")
+
+
+def _check_arguments(call: Call) -> None:
+    function = call.function
+    if len(call.args) > (1 if function in POSITIONAL else 0):
+        raise ExpressionError(f'{function}() takes keyword arguments such as window="30d", not positional ones')
+    if call.args and POSITIONAL[function] in dict(call.kwargs):
+        raise ExpressionError(f"{function}() is given {POSITIONAL[function]!r} twice")
+    named = call.arguments()
+    missing = REQUIRED.get(function, frozenset()) - named.keys()
+    if missing:
+        raise ExpressionError(f"{function}() needs {', '.join(sorted(missing))}")
+    for name, value in named.items():
+        if name in ("window", "key", "name", "cohort", "agg") and not isinstance(value, str):
+            raise ExpressionError(f"{function}(): {name} must be a quoted string")
+    window = named.get("window")
+    if isinstance(window, str) and not _WINDOW.match(window):
+        raise ExpressionError(f'{function}(): window {window!r} is not a duration like "30d", "12h" or "4w"')
+    agg = named.get("agg")
+    if agg is not None and agg not in AGGREGATES:
+        raise ExpressionError(f"{function}(): agg {agg!r} is not one of {', '.join(AGGREGATES)}")
+    p = named.get("p")
+    if p is not None and (not isinstance(p, float) or not 0 < p < 100):
+        raise ExpressionError(f"{function}(): p must be a number between 0 and 100, e.g. p=99")
 
 
 def parse(text: str) -> Condition:

@@ -156,6 +156,25 @@ class StalledRules(Strict):
     waivers_expired: Toggle = Toggle()
 
 
+class SloDefaults(Strict):
+    """Service-level objectives a use case has unless it sets its own."""
+
+    uptime_pct: float = Field(default=99.5, ge=0, le=100)
+    latency_p95_ms: float = Field(default=1000, gt=0)
+    error_rate_pct: float = Field(default=1.0, ge=0, le=100)
+
+
+class EvidenceRules(Strict):
+    """How measured evidence is judged: default SLOs, windows and when a series is stale."""
+
+    slo: SloDefaults = SloDefaults()
+    default_window: str = Field(default="30d", pattern=r"^\d+[smhdw]$")
+    # A series is stale when its newest point is older than its cadence plus a grace period:
+    # grace_ratio of the cadence, and never less than min_grace.
+    grace_ratio: float = Field(default=0.5, ge=0)
+    min_grace: str = Field(default="1h", pattern=r"^\d+[smhdw]$")
+
+
 class Policy(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", min_length=1, max_length=64)
     title: str = Field(min_length=1)
@@ -167,6 +186,7 @@ class Policy(Strict):
     gates: tuple[Gate, ...] = Field(min_length=1)
     rules: Rules = Rules()
     stalled: StalledRules = StalledRules()
+    evidence: EvidenceRules = EvidenceRules()
     statuses: tuple[str, ...] = ("active", "on_hold", "stopped", "retired")
 
     def stage_ids(self) -> list[str]:
