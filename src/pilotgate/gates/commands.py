@@ -61,7 +61,14 @@ def gate_status(key: str, as_json: bool = JSON_OPTION) -> None:
     _print_status(out)
 
 
-STATUS_STYLE = {"met": "green", "waived": "yellow", "not_met": "red", "pending": "dim", "waiver_expired": "red"}
+STATUS_STYLE = {
+    "met": "green",
+    "waived": "yellow",
+    "not_met": "red",
+    "pending": "dim",
+    "waiver_expired": "red",
+    "unknown": "magenta",
+}
 
 
 def _print_status(out: dict) -> None:  # type: ignore[type-arg]
@@ -75,6 +82,7 @@ def _print_status(out: dict) -> None:  # type: ignore[type-arg]
         style = STATUS_STYLE.get(c["status"], "")
         criteria.add_row(escape(c["title"]), c["kind"], f"[{style}]{c['status']}[/{style}]", escape(c["note"] or ""))
     screen.print(criteria)
+    _print_measurements([c for c in out["criteria"] if c.get("evaluation")])
     artifacts = table("Artifact", "Attached", "Version", "File or URL")
     for a in out["artifacts"]:
         artifacts.add_row(
@@ -99,6 +107,34 @@ def _print_status(out: dict) -> None:  # type: ignore[type-arg]
             screen.print(f"  • {escape(reason)}")
     else:
         screen.print("[bold green]Ready: go is allowed.[/bold green]")
+
+
+def _print_measurements(measured: list[dict]) -> None:  # type: ignore[type-arg]
+    """The data behind each metric criterion: value, threshold, window and how many points."""
+    if not measured:
+        return
+    grid = table("Criterion", "Measured", "", "Threshold", "Window", "Data")
+    for c in measured:
+        for comparison in c["evaluation"]["comparisons"]:
+            left, right = comparison["left"], comparison["right"]
+            window = f"{left['window_start'][:10]} → {left['window_end'][:10]}" if left["window_start"] else "latest"
+            grid.add_row(
+                escape(c["id"]),
+                escape(f"{left['label']} = {_number(left['value'])}"),
+                comparison["op"],
+                escape(
+                    f"{right['label']} = {_number(right['value'])}"
+                    if right["label"] != _number(right["value"])
+                    else right["label"]
+                ),
+                window,
+                escape(left["detail"]),
+            )
+    console().print(grid)
+
+
+def _number(value: float | None) -> str:
+    return "?" if value is None else f"{value:.4g}"
 
 
 def _parse_date(value: str | None) -> date | None:

@@ -8,8 +8,6 @@ from typing import Any
 from pilotgate.gates import rules
 from pilotgate.gates.service import OpenReview
 
-METRIC_NOTE = "assessed as an attestation until metric evaluation is available"
-
 
 def status(loaded: OpenReview) -> dict[str, Any]:
     state = loaded.state
@@ -33,7 +31,8 @@ def status(loaded: OpenReview) -> dict[str, Any]:
         }
         if criterion.kind == "metric":
             item["expression"] = criterion.expression
-            item["evaluation"] = METRIC_NOTE
+            measured = state.measurements.get(criterion.id)
+            item["evaluation"] = measured.detail if measured else None
         criteria.append(item)
     latest = {a.artifact_id: a for a in loaded.artifact_rows}
     artifacts = []
