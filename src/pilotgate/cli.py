@@ -21,6 +21,13 @@ GROUPS = {
     "audit": ("pilotgate.audit.commands", "audit_app", "The tamper-evident audit trail."),
     "user": ("pilotgate.accounts.commands", "user_app", "User accounts and their application roles."),
     "token": ("pilotgate.accounts.commands", "token_app", "Personal API tokens."),
+    "metrics": ("pilotgate.evidence.commands", "metrics_app", "Metrics: definitions, imports and live indicators."),
+    "slo": ("pilotgate.evidence.commands", "slo_app", "Service-level objectives of a use case."),
+    "connector": (
+        "pilotgate.evidence.connector_commands",
+        "connector_app",
+        "Connectors that pull metrics from Prometheus, MLflow and plugins.",
+    ),
     "portfolio": (
         "pilotgate.portfolio.commands",
         "portfolio_app",

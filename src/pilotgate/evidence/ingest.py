@@ -126,12 +126,12 @@ class _Resolver:
 
     def __init__(self, uow: UnitOfWork) -> None:
         connection = uow.session.connection()
-        self.use_cases = dict(connection.execute(select(UseCase.key, UseCase.id)).tuples())
+        self.use_cases: dict[str, int] = {key: id_ for key, id_ in connection.execute(select(UseCase.key, UseCase.id))}
         self.metrics: dict[tuple[int, str], tuple[int, str]] = {
             (uc, key): (mid, unit)
             for mid, uc, key, unit in connection.execute(
                 select(MetricDefinition.id, MetricDefinition.use_case_id, MetricDefinition.key, MetricDefinition.unit)
-            ).tuples()
+            )
         }
 
     def metric(self, use_case: str, metric: str) -> tuple[int, str] | str:
