@@ -84,6 +84,13 @@ class Remote:
                     size += len(chunk)
         return size
 
+    def import_metrics(self, source: Path | list[dict[str, Any]]) -> Any:
+        """Send metric points: a CSV file (streamed) or a list of point objects. All or none."""
+        if isinstance(source, Path):
+            with source.open("rb") as stream:
+                return self.call("POST", "/metrics/points", content=stream, headers={"Content-Type": "text/csv"})
+        return self.call("POST", "/metrics/points", json={"points": source})
+
     def me(self) -> str:
         return str(self.get("/me")["email"])
 

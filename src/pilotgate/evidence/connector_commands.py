@@ -59,7 +59,8 @@ def connector_add(
     actor: str | None = AS_OPTION,
 ) -> None:
     """Configure a connector on a use case (kinds: prometheus, mlflow, and any plugin's)."""
-    body = {"kind": kind, "config": _config(config, config_file, query)}
+    settings = _config(config, config_file, query)
+    body: dict[str, Any] = {"kind": kind, "config": settings}
     email = acting_as(actor)
     if client := remote():
         with errors_rendered():
@@ -68,7 +69,7 @@ def connector_add(
         from pilotgate.evidence import sync
 
         with unit_of_work() as uow:
-            row = sync.add(uow, key=key, kind=kind, config=body["config"], actor=email)
+            row = sync.add(uow, key=key, kind=kind, config=settings, actor=email)
             out = {"id": row.id}
     console().print(
         f"{key.upper()}: connector {out['id']} ({escape(kind)}) added; "

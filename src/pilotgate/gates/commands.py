@@ -113,22 +113,20 @@ def _print_measurements(measured: list[dict]) -> None:  # type: ignore[type-arg]
     """The data behind each metric criterion: value, threshold, window and how many points."""
     if not measured:
         return
-    grid = table("Criterion", "Measured", "", "Threshold", "Window", "Data")
+    grid = table("Criterion", "Indicator", "Value", "Threshold", "Window", "Points", title="Measured evidence")
+    symbols = {"<=": "≤", ">=": "≥", "!=": "≠", "==": "=", "<": "<", ">": ">"}
     for c in measured:
         for comparison in c["evaluation"]["comparisons"]:
             left, right = comparison["left"], comparison["right"]
-            window = f"{left['window_start'][:10]} → {left['window_end'][:10]}" if left["window_start"] else "latest"
+            start, end = left["window_start"], left["window_end"]
+            threshold = f"{symbols[comparison['op']]} {_number(right['value'])}"
             grid.add_row(
                 escape(c["id"]),
-                escape(f"{left['label']} = {_number(left['value'])}"),
-                comparison["op"],
-                escape(
-                    f"{right['label']} = {_number(right['value'])}"
-                    if right["label"] != _number(right["value"])
-                    else right["label"]
-                ),
-                window,
-                escape(left["detail"]),
+                escape(left["label"]),
+                _number(left["value"]) + (" [red]stale[/red]" if left["stale"] else ""),
+                escape(threshold if right["label"] == _number(right["value"]) else f"{threshold} ({right['label']})"),
+                f"{start[5:10]} → {end[5:10]}" if start and end else "latest",
+                str(left["points"]),
             )
     console().print(grid)
 
