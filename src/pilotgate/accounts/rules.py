@@ -17,6 +17,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "role.assign": frozenset({"admin", "program_lead"}),
     "person.create": frozenset({"admin", "program_lead"}),
     "policy.publish": frozenset({"admin", "program_lead"}),
+    "evidence.write": frozenset({"admin", "program_lead", "contributor"}),  # metrics, points, SLOs
+    # Connector settings hold URLs the server will call: only those who run the programme.
+    "connector.manage": frozenset({"admin", "program_lead"}),
     "user.manage": frozenset({"admin"}),
 }
 

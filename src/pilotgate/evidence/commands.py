@@ -65,7 +65,7 @@ def metrics_define(
 
         with unit_of_work() as uow:
             row = service.define_metric(uow, key=key, metric=metric, actor=email, **values)
-            out = service._definition_dict(row)
+            out = service.definition_dict(row)
     console().print(
         f"{key.upper()}: defined {escape(out['key'])} ({escape(out['name'])}, {out['kind']}, {out['indicator']})"
     )

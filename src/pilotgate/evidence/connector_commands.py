@@ -86,10 +86,10 @@ def connector_list(
         with errors_rendered():
             out = client.get("/connectors", use_case=key)
     else:
-        from pilotgate.evidence import sync
+        from pilotgate.evidence import sync, views
 
         with unit_of_work(read_only=True) as uow:
-            out = [_row_dict(row, uc) for row, uc in sync.listed(uow, key=key)]
+            out = [views.connector_dict(row, uc) for row, uc in sync.listed(uow, key=key)]
     if as_json:
         print_json(out)
         return
@@ -107,23 +107,6 @@ def connector_list(
             escape(c["last_error"]),
         )
     console().print(grid)
-
-
-def _row_dict(row: Any, use_case: str) -> dict[str, Any]:
-    from pilotgate.evidence.rules import from_ms
-
-    return {
-        "id": row.id,
-        "use_case": use_case,
-        "kind": row.kind,
-        "config": json.loads(row.config),
-        "enabled": row.enabled,
-        "last_run_at": row.last_run_at.isoformat() if row.last_run_at else None,
-        "last_status": row.last_status,
-        "last_error": row.last_error,
-        "pulled_until": from_ms(row.pulled_until_ms).isoformat() if row.pulled_until_ms else None,
-        "created_by": row.created_by,
-    }
 
 
 @connector_app.command("pull")

@@ -83,6 +83,7 @@ def csv_points(stream: IO[str]) -> Iterator[RawPoint]:
     cohort_at = header.index("cohort") if "cohort" in header else None
     segment_at = header.index("segment") if "segment" in header else None
     width = len(header)
+    use_case_at, metric_at, timestamp_at, value_at = at
     row_number = 1
     try:
         for row_number, fields in enumerate(reader, start=2):
@@ -95,10 +96,10 @@ def csv_points(stream: IO[str]) -> Iterator[RawPoint]:
                 continue
             yield RawPoint(
                 row_number,
-                fields[at[0]],
-                fields[at[1]],
-                fields[at[2]],
-                fields[at[3]],
+                fields[use_case_at],
+                fields[metric_at],
+                fields[timestamp_at],
+                fields[value_at],
                 fields[cohort_at] if cohort_at is not None else "",
                 fields[segment_at] if segment_at is not None else "",
             )
@@ -183,32 +184,32 @@ def _upsert_sql(dialect: str) -> str:
 
 def _check(raw: RawPoint, resolver: _Resolver) -> tuple[int, str, int, float, str] | str:
     """The row ready to store, or why not."""
-    if raw.problem:
-        return raw.problem
-    found = resolver.metric(raw.use_case, raw.metric)
+    _, use_case, metric, timestamp, value, cohort, segment, problem = raw
+    if problem:
+        return problem
+    found = resolver.metric(use_case, metric)
     if isinstance(found, str):
         return found
     metric_id, unit = found
-    ts_ms = resolver.timestamp_ms(raw.timestamp)
+    ts_ms = resolver.timestamp_ms(timestamp)
     if ts_ms is None:
-        return f"timestamp {raw.timestamp!r} is not ISO-8601, e.g. 2026-11-28T09:00:00Z"
-    value = raw.value
+        return f"timestamp {timestamp!r} is not ISO-8601, e.g. 2026-11-28T09:00:00Z"
     if isinstance(value, bool) or value is None:
         return f"value {value!r} is not a number"
     try:
         number = float(value)
     except (TypeError, ValueError):
         return f"value {value!r} is not a number"
-    problem = rules.value_problem(number, unit)
+    problem = rules.value_problem(number, unit) or ""
     if problem:
         return problem
-    if raw.cohort not in resolver.cohorts:
-        if len(raw.cohort) > 64 or not rules.COHORT_PATTERN.match(raw.cohort):
-            return f"cohort {raw.cohort[:70]!r} is not a cohort name (letters, digits, '_', '-', '.', at most 64)"
-        resolver.cohorts.add(raw.cohort)
-    if len(raw.segment) > 64:
+    if cohort not in resolver.cohorts:
+        if len(cohort) > 64 or not rules.COHORT_PATTERN.match(cohort):
+            return f"cohort {cohort[:70]!r} is not a cohort name (letters, digits, '_', '-', '.', at most 64)"
+        resolver.cohorts.add(cohort)
+    if len(segment) > 64:
         return "segment is longer than 64 characters"
-    return metric_id, raw.cohort, ts_ms, number, raw.segment
+    return metric_id, cohort, ts_ms, number, segment
 
 
 def ingest(

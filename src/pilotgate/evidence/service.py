@@ -22,7 +22,7 @@ from pilotgate.usecases.models import UseCase
 METRIC_FIELDS = ("name", "unit", "kind", "direction", "baseline", "target", "cadence")
 
 
-def _definition_dict(row: MetricDefinition) -> dict[str, Any]:
+def definition_dict(row: MetricDefinition) -> dict[str, Any]:
     return {
         "key": row.key,
         "name": row.name,
@@ -109,7 +109,7 @@ def define_metric(uow: UnitOfWork, *, key: str, metric: str, actor: str, **value
         entity_type="metric",
         entity_id=row.id,
         use_case_key=use_case.key,
-        after=_definition_dict(row),
+        after=definition_dict(row),
     )
     return row
 
@@ -118,7 +118,7 @@ def edit_metric(uow: UnitOfWork, *, key: str, metric: str, actor: str, **values:
     use_case = usecases.get_or_raise(uow, key)
     person = usecases.person_get_or_raise(uow, actor)
     row = metric_get_or_raise(uow, use_case, metric)
-    before = _definition_dict(row)
+    before = definition_dict(row)
     _apply(row, {k: v for k, v in values.items() if k in METRIC_FIELDS})
     uow.session.flush()
     audit.record(
@@ -129,7 +129,7 @@ def edit_metric(uow: UnitOfWork, *, key: str, metric: str, actor: str, **values:
         entity_id=row.id,
         use_case_key=use_case.key,
         before=before,
-        after=_definition_dict(row),
+        after=definition_dict(row),
     )
     return row
 
@@ -240,7 +240,7 @@ class Indicator:
     def as_dict(self) -> dict[str, Any]:
         last = self.definition.last_point_ms
         return {
-            **_definition_dict(self.definition),
+            **definition_dict(self.definition),
             "window": self.window,
             "current": self.current,
             "points": self.points,

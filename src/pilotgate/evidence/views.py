@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from pilotgate.evidence.models import MetricPoint
+from pilotgate.evidence.models import ConnectorConfigRow, MetricPoint
 from pilotgate.evidence.rules import from_ms
 
 
@@ -22,4 +23,19 @@ def points(key: str, metric: str, rows: Sequence[MetricPoint]) -> dict[str, Any]
             }
             for p in rows
         ],
+    }
+
+
+def connector_dict(row: ConnectorConfigRow, use_case: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "use_case": use_case,
+        "kind": row.kind,
+        "config": json.loads(row.config),
+        "enabled": row.enabled,
+        "last_run_at": row.last_run_at.isoformat() if row.last_run_at else None,
+        "last_status": row.last_status,
+        "last_error": row.last_error,
+        "pulled_until": from_ms(row.pulled_until_ms).isoformat() if row.pulled_until_ms else None,
+        "created_by": row.created_by,
     }

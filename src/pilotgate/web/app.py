@@ -26,6 +26,7 @@ Authenticate with a personal API token (`pilotgate token create EMAIL`, or the A
 def api_router() -> APIRouter:
     from pilotgate.accounts.api import router as accounts
     from pilotgate.audit.api import router as audit
+    from pilotgate.evidence.api import router as evidence
     from pilotgate.gates.api import router as gates
     from pilotgate.policy.api import router as policies
     from pilotgate.portfolio.api import router as portfolio
@@ -34,7 +35,7 @@ def api_router() -> APIRouter:
     # Declares bearer authentication in the OpenAPI document; auth.current_principal enforces it.
     bearer = HTTPBearer(auto_error=False, description="A personal API token: pgt_…")
     router = APIRouter(prefix="/api/v1", dependencies=[Security(bearer)], responses=problems.PROBLEM_RESPONSES)
-    for part in (usecases, gates, policies, audit, accounts, portfolio):
+    for part in (usecases, gates, evidence, policies, audit, accounts, portfolio):
         router.include_router(part)
     return router
 
