@@ -111,3 +111,27 @@ def _ranked(series: Series, rows):  # type: ignore[no-untyped-def]
     if wanted is None:
         wanted = (ranked.c.n * hundredths + 9999) // 10000
     return select(ranked.c.use_case_id, ranked.c.value, ranked.c.n, ranked.c.end_ms).where(ranked.c.rank == wanted)
+
+
+# A chart needs no more than this many points per series: longer series are averaged in buckets.
+CHART_POINTS = 400
+
+
+def chart_series(
+    connection: Connection, metric_id: int, *, since_ms: int, until_ms: int
+) -> list[tuple[str, int, float]]:
+    """(cohort, time ms, value) of a series for a chart, averaged into buckets when it is long."""
+    scope = (Point.c.metric_id == metric_id, Point.c.ts_ms >= since_ms, Point.c.ts_ms <= until_ms)
+    count = connection.execute(select(func.count()).select_from(Point).where(*scope)).scalar_one()
+    if count <= CHART_POINTS:
+        query = select(Point.c.cohort, Point.c.ts_ms, Point.c.value).where(*scope).order_by(Point.c.ts_ms)
+        return [(c, t, v) for c, t, v in connection.execute(query)]
+    bucket_ms = max(1, (until_ms - since_ms) // CHART_POINTS)
+    bucket = (Point.c.ts_ms - since_ms) // bucket_ms
+    query = (
+        select(Point.c.cohort, func.min(Point.c.ts_ms), func.avg(Point.c.value))
+        .where(*scope)
+        .group_by(Point.c.cohort, bucket)
+        .order_by(func.min(Point.c.ts_ms))
+    )
+    return [(c, int(t), float(v)) for c, t, v in connection.execute(query)]

@@ -16,6 +16,7 @@ from pilotgate.accounts import service as accounts
 from pilotgate.accounts.views import token_view
 from pilotgate.audit import service as audit
 from pilotgate.errors import PilotgateError
+from pilotgate.evidence import panels
 from pilotgate.gates import approvals, readiness
 from pilotgate.policy import service as policies
 from pilotgate.portfolio.flow import portfolio_policy
@@ -202,11 +203,13 @@ def use_case_page(request: Request, principal: CurrentPrincipal, key: str) -> Re
         history = [review_pages.event_row(e) for e in audit.history(uow, use_case_key=detail["key"], limit=25)]
         artifacts = _artifacts_of(uow, detail["key"], policy)
         people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
+        evidence = panels.use_case_panel(uow, service.get_or_raise(uow, detail["key"]), policy)
     return render(
         request,
         "use_case.html",
         {
             "uc": detail,
+            "evidence": evidence,
             "policy": policy,
             "history": history[::-1],
             "people": people,

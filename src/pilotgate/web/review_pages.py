@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from pilotgate.errors import Forbidden, InvalidInput, NotFound, PilotgateError
+from pilotgate.evidence import panels
 from pilotgate.gates import repository as reviews
 from pilotgate.gates import service, views
 from pilotgate.usecases import service as usecases
@@ -47,6 +48,9 @@ def _page(
         use_case = usecases.get_or_raise(uow, key)
         review = reviews.open_review(uow, use_case.id)
         status = views.status(service.load_open(uow, key)) if review else None
+        for criterion in status["criteria"] if status else []:
+            if criterion.get("evaluation"):
+                criterion["charts"] = panels.criterion_charts(uow, use_case, criterion["evaluation"])
         my_roles = [a.role for a in use_case.assignments if a.person.email == principal.email]
         people = [{"email": p.email, "name": p.name} for p in usecases.person_list(uow)]
         policy = usecases.policy_of(uow, use_case)
