@@ -102,3 +102,36 @@ def ready_gate1(directory: Path, *, vote: bool = True) -> tuple[str, dict[str, s
 
 def days_ago(days: int) -> datetime:
     return datetime.now(UTC) - timedelta(days=days)
+
+
+# Measured evidence
+
+
+def at_stage(
+    stage: str, *, roles: tuple[str, ...] = ROLES_GATE1, risk_tier: str = "medium", title: str = "Claims triage"
+) -> tuple[str, dict[str, str]]:
+    """A use case moved straight into a stage by the authorised path a decision takes (skipping gates)."""
+    from pilotgate.usecases import service as usecases
+
+    key, people = use_case(title, risk_tier=risk_tier, roles=roles)
+    with uow() as unit:
+        usecases.enter_stage(unit, usecases.get_or_raise(unit, key), stage=stage, at=unit.now(), reason="test set-up")
+    return key, people
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def points_csv(
+    directory: Path,
+    rows: list[tuple[object, ...]],
+    *,
+    name: str = "points.csv",
+    header: str = "use_case,metric,timestamp,value,cohort",
+) -> Path:
+    """A CSV file of metric points; datetimes in the rows are written as ISO-8601 UTC."""
+    path = directory / name
+    lines = [header] + [",".join(iso(v) if isinstance(v, datetime) else str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -31,6 +31,8 @@ from pilotgate.audit import service as audit
 from pilotgate.config import Settings
 from pilotgate.db.engine import Database
 from pilotgate.db.uow import UnitOfWork
+from pilotgate.evidence import service as metrics
+from pilotgate.evidence import sync
 from pilotgate.gates import service as gates
 from pilotgate.usecases import service as usecases
 from tests.web.conftest import PASSWORD, Portfolio, build_portfolio
@@ -39,6 +41,7 @@ API = "/api/v1"
 PROBLEM = "application/problem+json"
 PDF = b"%PDF-1.4\n% matrix evidence\n"
 YAML = {"content-type": "application/yaml"}
+PROMETHEUS = {"url": "http://127.0.0.1:9", "queries": {"uptime": "up"}}  # validates; nothing listens there
 
 # Who asks, and the application role their account has.
 WHO = ("anonymous", "viewer", "outsider", "sponsor", "lead", "admin")
@@ -64,6 +67,8 @@ def test_permissions_are_the_ones_this_matrix_was_written_for() -> None:
         "role.assign": {"admin", "program_lead"},
         "person.create": {"admin", "program_lead"},
         "policy.publish": {"admin", "program_lead"},
+        "evidence.write": {"admin", "program_lead", "contributor"},
+        "connector.manage": {"admin", "program_lead"},
         "user.manage": {"admin"},
     }
 
@@ -115,15 +120,24 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def fresh_use_case(
-    world: World, target: str, *, review: bool = False, artifact: bool = False, decided: bool = False
+    world: World,
+    target: str,
+    *,
+    review: bool = False,
+    artifact: bool = False,
+    decided: bool = False,
+    metric: bool = False,
 ) -> str:
     """A use case for one cell: its program lead and sponsor are the lead and sponsor ("own") or
-    two people the callers are not ("other"); optionally with an open review, evidence, a decision."""
+    two people the callers are not ("other"); optionally with an open review, evidence, a decision,
+    a defined `uptime` metric."""
     lead, sponsor = (world.email(h) for h in OWNERS[target])
     with UnitOfWork(world.settings) as uow:
         key: str = usecases.create(uow, title=world.unique("Matrix case "), business_unit="QA", actor="test").key
         usecases.assign(uow, key=key, role="program_lead", email=lead, actor="test")
         usecases.assign(uow, key=key, role="sponsor", email=sponsor, actor="test")
+        if metric:
+            metrics.define_metric(uow, key=key, metric="uptime", actor=lead)
         if review or artifact or decided:
             gates.open_review(uow, key=key, actor=lead)
         if artifact:
@@ -132,6 +146,14 @@ def fresh_use_case(
         if decided:
             gates.decide(uow, key=key, decision="hold", actor=lead, rationale="matrix")
     return key
+
+
+def fresh_connector(world: World) -> int:
+    """A Prometheus connector on a new use case; its server is unreachable, which a pull reports."""
+    key = fresh_use_case(world, "own")
+    with UnitOfWork(world.settings) as uow:
+        connector_id: int = sync.add(uow, key=key, kind="prometheus", config=PROMETHEUS, actor=world.email("lead")).id
+    return connector_id
 
 
 def fresh_account(world: World, role: str = "viewer", *, password: bool = False) -> str:
@@ -230,6 +252,20 @@ def user_route(suffix: str, **kwargs: Any) -> Prepare:
     return lambda world, who, target: (f"{API}/users/{fresh_account(world)}{suffix}", kwargs)
 
 
+def new_points(world: World, who: str, target: str) -> Call:
+    key = fresh_use_case(world, "own", metric=True)
+    point = {"use_case": key, "metric": "uptime", "timestamp": "2026-01-05T00:00:00Z", "value": 99.9}
+    return f"{API}/metrics/points", {"json": {"points": [point]}}
+
+
+def remove_connector(world: World, who: str, target: str) -> Call:
+    return f"{API}/connectors/{fresh_connector(world)}", {}
+
+
+def pull_connector(world: World, who: str, target: str) -> Call:
+    return f"{API}/connectors/pull", {"json": {"connector": fresh_connector(world)}}
+
+
 IN_A_MONTH = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
 WAIVER = {"status": "waived", "note": "accepted risk", "expires": IN_A_MONTH}
 # One route per entry, kept compact to read as a table.
@@ -287,6 +323,23 @@ ROUTES = (
     Route("change role", "PUT", "/users/{email}/role", "user.manage", 200,
           user_route("/role", json={"role": "contributor"})),
     Route("disable user", "POST", "/users/{email}/disable", "user.manage", 200, user_route("/disable")),
+    Route("list metrics", "GET", "/use-cases/{key}/metrics", "read", 200, uc("/metrics", metric=True)),
+    Route("define metric", "POST", "/use-cases/{key}/metrics", "evidence.write", 201,
+          with_body(uc("/metrics"), json={"key": "latency_ms", "target": 800})),
+    Route("edit metric", "PATCH", "/use-cases/{key}/metrics/{metric}", "evidence.write", 200,
+          with_body(uc("/metrics/uptime", metric=True), json={"target": 99.9})),
+    Route("metric points", "GET", "/use-cases/{key}/metrics/{metric}/points", "read", 200,
+          uc("/metrics/uptime/points", metric=True)),
+    Route("indicators", "GET", "/use-cases/{key}/indicators", "read", 200, uc("/indicators", metric=True)),
+    Route("get slo", "GET", "/use-cases/{key}/slo", "read", 200, uc("/slo")),
+    Route("set slo", "PUT", "/use-cases/{key}/slo", "evidence.write", 200,
+          with_body(uc("/slo"), json={"uptime_pct": 99.9})),
+    Route("import points", "POST", "/metrics/points", "evidence.write", 200, new_points),
+    Route("list connectors", "GET", "/connectors", "connector.manage", 200, fixed("/connectors")),
+    Route("add connector", "POST", "/use-cases/{key}/connectors", "connector.manage", 201,
+          with_body(uc("/connectors"), json={"kind": "prometheus", "config": PROMETHEUS})),
+    Route("remove connector", "DELETE", "/connectors/{connector}", "connector.manage", 204, remove_connector),
+    Route("pull connector", "POST", "/connectors/pull", "connector.manage", 200, pull_connector),
 )
 # fmt: on
 CELLS = [
@@ -377,7 +430,7 @@ def test_a_viewer_cannot_write_anything(world: World) -> None:
     policy (which stores nothing)."""
     self_service = {("POST", "/me/tokens"), ("DELETE", "/me/tokens/{token_id}"), ("POST", "/policies/validate")}
     writes = [r for r in ROUTES if r.method != "GET" and (r.method, r.path) not in self_service]
-    assert len({(r.method, r.path) for r in writes}) == 13
+    assert len({(r.method, r.path) for r in writes}) == 20
     assert all(expected(r, "viewer", t) == 403 for r in writes for t in r.targets)
 
 

@@ -30,6 +30,7 @@ def series_chart(
     unit: str,
     lines: Sequence[Line] = (),
     window: tuple[int, int] | None = None,
+    span: tuple[int, int] | None = None,
     height: int = 140,
 ) -> dict[str, Any]:
     """A line per cohort over time, with reference lines and the evaluation window shaded."""
@@ -56,7 +57,12 @@ def series_chart(
             "data": {"values": values},
             "mark": {"type": "line", "point": len(values) <= 60, "strokeWidth": 2},
             "encoding": {
-                "x": {"field": "t", "type": "temporal", "title": None},
+                "x": {
+                    "field": "t",
+                    "type": "temporal",
+                    "title": None,
+                    **({"scale": {"domain": [_iso(span[0]), _iso(span[1])]}} if span else {}),
+                },
                 "y": {"field": "value", "type": "quantitative", "title": unit or None, "scale": {"zero": False}},
                 "color": colour,
                 "tooltip": [

@@ -80,6 +80,7 @@ def use_case_panel(uow: UnitOfWork, use_case: UseCase, policy: Policy) -> dict[s
             }
         )
     cards: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    span = (now_ms - CHART_DAYS * 86_400_000, now_ms)  # every card on one time axis
     series = {i.definition.key: _series(uow, i.definition, now_ms) for i in found}
     if "active_users" in series and "eligible_users" in series:
         adoption = _adoption(series["active_users"], series["eligible_users"])
@@ -96,6 +97,7 @@ def use_case_panel(uow: UnitOfWork, use_case: UseCase, policy: Policy) -> dict[s
                     adoption,
                     unit="share of eligible users",
                     lines=[Line("threshold", policy.rules.adoption_threshold, THRESHOLD)],
+                    span=span,
                 ),
             }
         )
@@ -110,7 +112,7 @@ def use_case_panel(uow: UnitOfWork, use_case: UseCase, policy: Policy) -> dict[s
             {
                 **indicator.as_dict(),
                 "chart": series_chart(
-                    series[metric.key], unit=metric.unit, lines=lines, window=(now_ms - window, now_ms)
+                    series[metric.key], unit=metric.unit, lines=lines, window=(now_ms - window, now_ms), span=span
                 ),
             }
         )
