@@ -290,6 +290,19 @@ def indicators(uow: UnitOfWork, use_case: UseCase, policy: Policy, *, window: st
     return found
 
 
+def stale_keys(uow: UnitOfWork, use_case: UseCase, policy: Policy) -> list[str]:
+    """The use case's series with no point past their cadence plus grace: flagged on the use case."""
+    now_ms = rules.to_ms(uow.now())
+    grace = rules.parse_duration(policy.evidence.min_grace)
+    return [
+        m.key
+        for m in metrics_of(uow, use_case)
+        if rules.is_stale(
+            m.last_point_ms, m.cadence_seconds, now_ms, ratio=policy.evidence.grace_ratio, minimum_seconds=grace
+        )
+    ]
+
+
 def points(
     uow: UnitOfWork, use_case: UseCase, metric: str, *, since_ms: int | None = None, limit: int = 5000
 ) -> list[MetricPoint]:

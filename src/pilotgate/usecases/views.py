@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pilotgate.db.uow import UnitOfWork
+from pilotgate.evidence import service as evidence
 from pilotgate.gates import repository as reviews
 from pilotgate.policy.model import Policy
 from pilotgate.usecases import service
@@ -53,6 +54,7 @@ def detail(uow: UnitOfWork, key: str) -> dict[str, Any]:
             "opened_at": review.opened_at.isoformat(),
         }
     )
+    out["stale_metrics"] = evidence.stale_keys(uow, use_case, policy)
     out["stage_history"] = [
         {
             "stage": h.stage,

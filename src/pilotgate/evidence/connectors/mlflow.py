@@ -6,6 +6,7 @@ MLflow is an optional dependency (``pip install 'pilotgate[mlflow]'``), imported
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,6 +86,10 @@ class MlflowConnector(Connector):
         # MLflow would silently create an empty store at a mistyped path.
         if uri.startswith(SQLITE_PREFIX) and not Path(uri.removeprefix(SQLITE_PREFIX)).is_file():
             raise ConnectorError(f"no MLflow database at {uri}; check tracking_uri")
+        # MLflow retries an unreachable server seven times with backoff (minutes); a pull should
+        # fail fast and be retried at the next schedule. An operator's own setting wins.
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "20")
         try:
             from mlflow import MlflowClient
         except ImportError:
