@@ -60,7 +60,9 @@ def _points(key: str, plan: Any, today: datetime) -> Iterator[tuple[str, int, fl
             yield "uptime", day, min(100.0, 99.65 + rng.random() * 0.34), ""
             yield "latency_ms", day, 320 + rng.random() * 380, ""
             yield "error_rate", day, 0.15 + rng.random() * 0.6, ""
-        for day in _days(stages["pilot"], max(pilot_end, end), 7):
+        # A zombie's users still log in now and then: its adoption series runs on, flat and low.
+        adoption_end = 0 if is_zombie(plan) else max(pilot_end, end)
+        for day in _days(stages["pilot"], adoption_end, 7):
             yield "eligible_users", day, 120.0, "pilot"
             yield "active_users", day, round(120 * _ramp(0.40, plateau, stages["pilot"] - day)), "pilot"
             yield "task_completion_minutes", day, _ramp(18.0, 10.5, stages["pilot"] - day, 60) + rng.random(), ""

@@ -15,6 +15,9 @@ def test_the_demo_s_stalled_pilots_are_found(home: Path) -> None:
     found = json.loads(ok("portfolio", "stalled", "--json"))
     pilots = {f["key"] for f in found if f["stage"] == "pilot" and f["rule"] == "overdue_stage"}
     assert len(pilots) >= 2
+    # the zombies' measured pilot adoption has stayed under the threshold: the rule reads real points
+    stuck = {f["key"]: f["explanation"] for f in found if f["rule"] == "low_adoption"}
+    assert set(stuck) == pilots and all("(latest 33%)" in why for why in stuck.values())
     assert all(f["review_due"] and "kill-or-commit" in f["action"] for f in found)
     stopped = {u["key"] for u in json.loads(ok("usecase", "list", "--status", "stopped", "--json"))["items"]}
     assert not stopped & {f["key"] for f in found}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from pilotgate.policy import shipped_policy
-from pilotgate.policy.model import InactiveRule, StalledRules, Toggle
+from pilotgate.policy.model import InactiveRule, LowAdoptionRule, StalledRules, Toggle
 from pilotgate.portfolio.stalled import Facts, findings_for
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -80,3 +80,19 @@ def test_rules_can_be_switched_off_and_tuned() -> None:
 def test_stopped_and_retired_use_cases_are_not_judged() -> None:
     for status in ("stopped", "retired"):
         assert findings_for(POLICY, facts(status=status, roles=frozenset()), NOW) == []
+
+
+def test_pilot_adoption_under_the_threshold_for_the_rule_s_weeks() -> None:
+    stuck = facts(weekly_adoption=(0.41, 0.38, 0.35, 0.33))
+    [finding] = findings_for(POLICY, stuck, NOW)
+    assert finding.rule == "low_adoption"
+    assert "under the 60% threshold in each of the last 4 weeks (latest 33%)" in finding.explanation
+    # one good week in the last four, or fewer weeks of data than the rule asks for: no finding
+    assert findings_for(POLICY, facts(weekly_adoption=(0.41, 0.62, 0.35, 0.33)), NOW) == []
+    assert findings_for(POLICY, facts(weekly_adoption=(0.35, 0.33, 0.30)), NOW) == []
+    live = facts(stage="production", roles=frozenset({"sponsor", "bu_head"}), weekly_adoption=(0.1,) * 4)
+    assert findings_for(POLICY, live, NOW) == []
+    off = POLICY.model_copy(
+        update={"stalled": POLICY.stalled.model_copy(update={"low_adoption": LowAdoptionRule(enabled=False)})}
+    )
+    assert findings_for(off, stuck, NOW) == []

@@ -68,7 +68,7 @@ def csv_points(stream: IO[str]) -> Iterator[RawPoint]:
         raise InvalidInput(
             "file", "the file is empty; expected a header: use_case,metric,timestamp,value[,cohort]"
         ) from None
-    except csv.Error as error:
+    except (csv.Error, UnicodeDecodeError) as error:
         raise InvalidInput("file", f"row 1: {error}") from None
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in COLUMNS + OPTIONAL]

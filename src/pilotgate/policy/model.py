@@ -145,6 +145,14 @@ class OwnerRule(Strict):
     owner_roles: tuple[str, ...] = ("bu_head", "ops_owner")
 
 
+class LowAdoptionRule(Strict):
+    """A pilot whose measured adoption stays under the policy's threshold week after week."""
+
+    enabled: bool = True
+    weeks: int = Field(default=4, ge=1, le=52)
+    cohort: str = "pilot"
+
+
 class StalledRules(Strict):
     """Zombie and stalled detection: each rule can be switched off or tuned."""
 
@@ -154,6 +162,7 @@ class StalledRules(Strict):
     inactive: InactiveRule = InactiveRule()
     conditions_past_due: Toggle = Toggle()
     waivers_expired: Toggle = Toggle()
+    low_adoption: LowAdoptionRule = LowAdoptionRule()
 
 
 class SloDefaults(Strict):

@@ -24,6 +24,8 @@ class Facts:
     last_activity: datetime | None
     overdue_conditions: tuple[tuple[str, date], ...] = ()
     expired_waivers: tuple[tuple[str, date], ...] = ()
+    # Weekly adoption rates of the low-adoption rule's cohort, oldest first, over its last N weeks.
+    weekly_adoption: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,4 +107,14 @@ def findings_for(policy: Policy, facts: Facts, now: datetime) -> list[Finding]:
     if rules.waivers_expired.enabled:
         for criterion, expired in facts.expired_waivers:
             found.add("waivers_expired", f"the waiver of criterion {criterion} expired on {expired.isoformat()}")
+    low = rules.low_adoption
+    weekly = facts.weekly_adoption
+    threshold = policy.rules.adoption_threshold
+    below = len(weekly) >= low.weeks and all(rate < threshold for rate in weekly[-low.weeks :])
+    if low.enabled and below and (stage is None or not stage.operational):
+        found.add(
+            "low_adoption",
+            f"{low.cohort} adoption under the {threshold:.0%} threshold in each of the last {low.weeks} weeks "
+            f"(latest {weekly[-1]:.0%}): users are not taking it up",
+        )
     return found.found

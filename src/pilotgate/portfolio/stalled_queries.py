@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, select
 
 from pilotgate.audit.models import AuditEvent
 from pilotgate.db.uow import UnitOfWork
+from pilotgate.evidence.models import MetricDefinition, MetricPoint
+from pilotgate.evidence.rules import from_ms, to_ms
 from pilotgate.gates.models import Assessment, Condition, Decision, Review
 from pilotgate.policy import service as policies
+from pilotgate.policy.model import Policy
 from pilotgate.portfolio.stalled import Facts, Finding, findings_for
 from pilotgate.usecases.models import RoleAssignment, UseCase
+
+WEEK_MS = 7 * 86_400_000
 
 
 def stalled(uow: UnitOfWork, *, keys: list[str] | None = None) -> list[Finding]:
@@ -69,9 +75,11 @@ def stalled(uow: UnitOfWork, *, keys: list[str] | None = None) -> list[Finding]:
         if expires is not None:  # the query asks for expired ones; this tells the type checker
             waivers[use_case_id].append((criterion, expires))
     parsed = {name: policies.parsed(policies.get_or_raise(uow, name)) for name in {r.policy_name for r in rows}}
+    evidence = last_evidence(uow, live)
+    adoption = weekly_adoption(uow, live, parsed.values())
     found: list[Finding] = []
     for use_case_id, key, title, unit, stage, status, entered, policy_name in rows:
-        last = activity.get(key)
+        last = max((t for t in (activity.get(key), evidence.get(use_case_id)) if t is not None), default=None)
         facts = Facts(
             key,
             title,
@@ -83,6 +91,56 @@ def stalled(uow: UnitOfWork, *, keys: list[str] | None = None) -> list[Finding]:
             max(last, entered) if last else entered,
             tuple(conditions[use_case_id]),
             tuple(waivers[use_case_id]),
+            adoption.get((use_case_id, policy_name), ()),
         )
         found += findings_for(parsed[policy_name], facts, now)
+    return found
+
+
+def last_evidence(uow: UnitOfWork, live: ColumnElement[bool]) -> dict[int, datetime]:
+    """When each live use case last received a measured point: evidence is activity too."""
+    rows = uow.session.execute(
+        select(MetricDefinition.use_case_id, func.max(MetricDefinition.last_point_ms))
+        .join(UseCase, UseCase.id == MetricDefinition.use_case_id)
+        .where(live, MetricDefinition.last_point_ms.is_not(None))
+        .group_by(MetricDefinition.use_case_id)
+    )
+    return {use_case_id: from_ms(ms) for use_case_id, ms in rows if ms is not None}
+
+
+def weekly_adoption(
+    uow: UnitOfWork, live: ColumnElement[bool], policies_in_use: Iterable[Policy]
+) -> dict[tuple[int, str], tuple[float, ...]]:
+    """Per (use case, policy): the low-adoption cohort's weekly adoption over the rule's last weeks."""
+    found: dict[tuple[int, str], tuple[float, ...]] = {}
+    now_ms = to_ms(uow.now())
+    for policy in policies_in_use:
+        rule = policy.stalled.low_adoption
+        if not rule.enabled:
+            continue
+        since = now_ms - rule.weeks * WEEK_MS
+        week = (MetricPoint.ts_ms - since) // WEEK_MS
+        sums: dict[int, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+        for use_case_id, key, bucket, value in uow.session.execute(
+            select(MetricDefinition.use_case_id, MetricDefinition.key, week, func.avg(MetricPoint.value))
+            .join(MetricDefinition, MetricDefinition.id == MetricPoint.metric_id)
+            .join(UseCase, UseCase.id == MetricDefinition.use_case_id)
+            .where(
+                live,
+                UseCase.policy_name == policy.name,
+                MetricDefinition.key.in_(("active_users", "eligible_users")),
+                MetricPoint.cohort == rule.cohort,
+                MetricPoint.ts_ms > since,
+                MetricPoint.ts_ms <= now_ms,
+            )
+            .group_by(MetricDefinition.use_case_id, MetricDefinition.key, week)
+        ):
+            sums[use_case_id][int(bucket)][key] = float(value)
+        for use_case_id, weeks in sums.items():
+            rates = [
+                w["active_users"] / w["eligible_users"]
+                for _, w in sorted(weeks.items())
+                if w.get("eligible_users") and "active_users" in w
+            ]
+            found[(use_case_id, policy.name)] = tuple(rates)
     return found
