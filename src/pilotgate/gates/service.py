@@ -59,7 +59,9 @@ def _gate_for(policy: Policy, review: Review) -> Gate:
     return gate
 
 
-def load_open(uow: UnitOfWork, key: str) -> OpenReview:
+def load_open(uow: UnitOfWork, key: str, *, measure: bool = True) -> OpenReview:
+    """The open review of a use case; ``measure=False`` skips evaluating its metric criteria, for
+    writes that need neither blockers nor the evidence digest (assessing, attaching)."""
     use_case = usecases.get_or_raise(uow, key)
     review = repository.open_review(uow, use_case.id)
     if review is None:
@@ -74,7 +76,7 @@ def load_open(uow: UnitOfWork, key: str) -> OpenReview:
     latest: dict[str, Artifact] = {}
     for artifact in artifacts:
         latest[artifact.artifact_id] = artifact
-    evaluations = evidence.evaluate_criteria(uow, use_case, policy, gate.criteria)
+    evaluations = evidence.evaluate_criteria(uow, use_case, policy, gate.criteria) if measure else {}
     state = rules.ReviewState(
         policy=policy,
         gate=gate,
@@ -191,7 +193,7 @@ def assess(
     evidence: list[str] | None = None,
 ) -> Assessment:
     """Record a criterion as met, not met or waived (a waiver needs authority and an expiry)."""
-    loaded = load_open(uow, key)
+    loaded = load_open(uow, key, measure=False)
     person = usecases.person_get_or_raise(uow, actor)
     criterion = loaded.gate.criterion(criterion_id)
     if criterion is None:
@@ -275,7 +277,7 @@ def attach(
     url: str | None = None,
 ) -> Artifact:
     """Attach a new version of a gate artifact: a file (stored by SHA-256) or a URL."""
-    loaded = load_open(uow, key)
+    loaded = load_open(uow, key, measure=False)
     person = usecases.person_get_or_raise(uow, actor)
     _artifact_spec(loaded, artifact_id)
     _require_role_holder(loaded.use_case, person, "attach artifacts")
