@@ -152,6 +152,9 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
     demo: bool = typer.Option(False, "--demo", help="Start on a fresh demo portfolio with demo accounts."),
+    scheduler: bool = typer.Option(
+        False, "--scheduler", help="Also run scheduled jobs (connector pulls); safe on every instance."
+    ),
 ) -> None:
     """Run the web app and the REST API on the same database as the CLI."""
     import os
@@ -161,6 +164,8 @@ def serve(
     from pilotgate.config import Settings
 
     local_only("serve")
+    if scheduler:
+        os.environ["PILOTGATE_SCHEDULER"] = "1"
     if demo:
         from pilotgate.demo import build_demo, print_accounts, print_summary
 

@@ -4,6 +4,7 @@ from pilotgate.accounts.models import ApiToken, LoginAttempt, PasswordSetup, Use
 from pilotgate.audit.models import AuditEvent, Meta
 from pilotgate.evidence.models import ConnectorConfigRow, MetricDefinition, MetricPoint, ServiceLevelObjective
 from pilotgate.gates.models import Artifact, Assessment, Condition, Decision, Review, Vote
+from pilotgate.jobs.models import JobLease
 from pilotgate.policy.models import PolicyVersion
 from pilotgate.usecases.models import Person, RoleAssignment, StageHistory, UseCase, UseCaseTag
 
@@ -15,6 +16,7 @@ __all__ = [
     "Condition",
     "ConnectorConfigRow",
     "Decision",
+    "JobLease",
     "LoginAttempt",
     "Meta",
     "MetricDefinition",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Security
@@ -40,6 +42,21 @@ def api_router() -> APIRouter:
     return router
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """With PILOTGATE_SCHEDULER=1 every instance runs the scheduler; leases let one run each job."""
+    from pilotgate.jobs.scheduler import Scheduler, enabled
+
+    scheduler = Scheduler(app.state.settings) if enabled() else None
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        yield
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     Database.for_url(settings.database_url).ensure_schema()
@@ -55,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.secure_cookies = os.environ.get("PILOTGATE_SECURE_COOKIES", "") not in ("", "0")
