@@ -149,7 +149,22 @@ def test_gate_criteria_artifacts_and_approvers(number: int) -> None:
     assert [c.id for c in gate.criteria] == criteria
     assert [a.id for a in gate.artifacts] == artifacts
     assert [a.role for a in gate.approvers] == approvers
-    assert all(c.kind == "attestation" for c in gate.criteria)
+    assert {c.id: c.expression for c in gate.criteria if c.kind == "metric"} == METRIC_CRITERIA.get(number, {})
+    assert all(c.kind in ("attestation", "metric") for c in gate.criteria)
+
+
+# Measured, not asserted: the criteria the issue names are expressions over the evidence.
+METRIC_CRITERIA = {
+    2: {"technical_performance": 'mlflow.metric("f1") >= 0.85'},
+    3: {
+        "system_stability": 'uptime(window="30d") >= slo.uptime and p95_latency(window="30d") <= slo.latency_ms '
+        'and error_rate(window="30d") <= slo.error_rate',
+        "adoption": 'adoption_rate(cohort="pilot", window="28d") >= rules.adoption_threshold',
+    },
+    4: {
+        "adoption_at_scale": 'adoption_rate(cohort="full", window="28d") >= adoption_rate(cohort="pilot", window="28d")'
+    },
+}
 
 
 def test_risk_compliance_approves_gate_3_only_for_high_and_critical_risk() -> None:
@@ -272,7 +287,11 @@ def test_artifact_criterion_naming_a_missing_artifact() -> None:
 
 
 def test_metric_criterion_without_expression() -> None:
-    [problem] = problems_after(lambda d: d["gates"][2]["criteria"][0].update(kind="metric"))
+    def change(data: dict[str, Any]) -> None:
+        data["gates"][2]["criteria"][0].update(kind="metric")
+        data["gates"][2]["criteria"][0].pop("expression", None)
+
+    [problem] = problems_after(change)
     assert problem.startswith("gates[2].criteria[0]: a metric criterion needs an 'expression'")
 
 

@@ -12,6 +12,7 @@ from pilotgate.gates.rules import (
     Artifact,
     Assessment,
     AssessmentStatus,
+    Measurement,
     Outcome,
     ReviewState,
     Vote,
@@ -93,9 +94,13 @@ def attach(state: ReviewState, artifact_id: str, *, version: int = 1) -> ReviewS
 
 
 def with_evidence(state: ReviewState) -> ReviewState:
-    """Every criterion met and every artifact attached."""
+    """Every criterion met (a metric criterion by its measurement) and every artifact attached."""
     for criterion in state.gate.criteria:
-        state = assess(state, criterion.id, "met")
+        if criterion.kind == "metric":
+            measured = Measurement("met", f"{criterion.expression}: measured", {})
+            state = replace(state, measurements={**state.measurements, criterion.id: measured})
+        else:
+            state = assess(state, criterion.id, "met")
     for spec in state.gate.artifacts:
         state = attach(state, spec.id)
     return state
@@ -137,7 +142,11 @@ def test_a_fresh_review_is_blocked_by_every_criterion_artifact_and_approver(numb
     roles = the_gate.required_roles("medium")
     assert len(reasons) == len(the_gate.criteria) + len(the_gate.artifacts) + len(roles)
     for criterion in the_gate.criteria:
-        assert f"criterion {criterion.id} ({criterion.title}) is not assessed yet" in reasons
+        label = f"criterion {criterion.id} ({criterion.title})"
+        if criterion.kind == "metric":  # measured, not asserted: no data yet means unknown
+            assert f"{label} is unknown (missing or stale data): not measured yet" in reasons
+        else:
+            assert f"{label} is not assessed yet" in reasons
     for spec in the_gate.artifacts:
         assert f"artifact {spec.id} ({spec.title}) is not attached" in reasons
     for role in roles:

@@ -179,7 +179,7 @@ def measure_call(
             return Measured(label, None, f"metric {spec.key!r} is not defined on this use case")
         if info.stale:
             last = _iso(info.last_point_ms)
-            every = f"{info.cadence_seconds // 3600}h" if info.cadence_seconds else "?"
+            every = _span(info.cadence_seconds) if info.cadence_seconds else "?"
             partial = aggregates.get(spec)
             value = partial.value if partial else None
             return Measured(label, value, f"stale: newest {spec.key} point {last}, expected every {every}", stale=True)
@@ -202,8 +202,15 @@ def measure_call(
 
 
 def _window_text(spec: Series) -> str:
-    seconds = spec.window_seconds or 0
-    return f"{seconds // 86400}d" if seconds % 86400 == 0 else f"{seconds // 3600}h"
+    return _span(spec.window_seconds or 0)
+
+
+def _span(seconds: int) -> str:
+    """A duration as people write it in expressions: 30d, 12h, 90m (weeks stay in days)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def _resolve(operand: Operand, calls: Mapping[Call, Measured], references: Mapping[str, Measured]) -> Measured:
