@@ -87,6 +87,9 @@ def errors_rendered() -> Iterator[None]:
         lines = "\n".join(f"  - {reason}" for reason in error.reasons)
         fail(f"go is refused: {len(error.reasons)} requirement(s) unmet:\n{lines}", EXIT_CODES["GateBlocked"])
     except PilotgateError as error:
+        rows = getattr(error, "errors", None)
+        if isinstance(rows, list) and rows:  # a rejected batch: one line per bad row
+            fail(error.message.split(": ", 1)[0] + ":\n" + "\n".join(f"  - {row}" for row in rows))
         fail(error.message, EXIT_CODES.get(type(error).__name__, 1))
 
 

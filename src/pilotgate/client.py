@@ -33,7 +33,11 @@ def _raise_problem(response: httpx.Response) -> None:
     if status == 409:
         raise Conflict(detail)
     if status == 422:
-        raise InvalidInput("", detail)
+        error = InvalidInput("", detail)
+        rows = body.get("errors") or []
+        if len(rows) > 1:  # a rejected batch: keep one line per bad row
+            error.errors = [f"{e.get('field')}: {e.get('message')}" for e in rows]  # type: ignore[attr-defined]
+        raise error
     raise RemoteError(f"the server answered {status}: {detail}")
 
 

@@ -79,7 +79,7 @@ def test_standard_metrics_need_no_options(home: Path) -> None:
 def test_a_non_standard_metric_needs_its_kind(home: Path) -> None:
     key, actor = measured_use_case()
     refused = cli("metrics", "define", key, "nps", "--as", actor)
-    assert refused.code == 1 and "'nps' is not a standard metric: say its --kind" in refused.stderr
+    assert refused.code == 1 and "'nps' is not a standard metric: give its kind" in refused.stderr
     ok("metrics", "define", key, "nps", "--kind", "lagging", "--unit", "score", "--target", "50", "--as", actor)
     nps = indicators(key)["nps"]
     assert (nps["name"], nps["unit"], nps["kind"], nps["indicator"], nps["target"], nps["cadence"]) == (
@@ -141,7 +141,7 @@ def test_one_bad_row_keeps_the_whole_batch_out(home: Path, tmp_path: Path) -> No
     result = cli("metrics", "import", str(path), "--as", actor)
 
     assert result.code == 1 and "Traceback" not in result.output
-    assert "1 invalid row(s), nothing was imported: row 5: value 'abc' is not a number" in result.stderr
+    assert "1 invalid row(s), nothing was imported:\n  - row 5: value 'abc' is not a number" in result.stderr
     assert series(key, "uptime") == [] and series(key, "error_rate") == []
     assert indicators(key)["uptime"]["last_point_at"] is None
 

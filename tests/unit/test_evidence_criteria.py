@@ -7,13 +7,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pilotgate.evidence.criteria import (
     Aggregate,
     Measured,
     Series,
     SeriesInfo,
+    call_value,
+    calls_in,
     evaluate,
+    judge,
     measure_call,
     series_of,
 )
@@ -220,3 +225,40 @@ def test_a_measurement_with_data_is_known() -> None:
     measured = measure_call(call, specs, found, {"latency_ms": info()})
     assert measured.known and measured.value == 420.0
     assert measured.detail == "p95 of 12 latency_ms points"
+
+
+# The status is decided from the numbers (judge), the explanation built later (evaluate): they must agree.
+_EXPRESSIONS = (
+    'uptime(window="30d") >= slo.uptime and p95_latency(window="30d") <= slo.latency_ms '
+    'or error_rate(window="30d") <= slo.error_rate',
+    'adoption_rate(cohort="full", window="28d") >= adoption_rate(cohort="pilot", window="28d")',
+    'mlflow.metric("f1") >= 0.85 or metric("revenue", agg="sum") > 100',
+)
+
+
+@given(
+    expression=st.sampled_from(_EXPRESSIONS),
+    data=st.data(),
+)
+def test_the_fast_status_agrees_with_the_explained_evaluation(expression: str, data: st.DataObject) -> None:
+    condition = parse(expression)
+    calls = {call: series_of(call, 30 * DAY, parse_duration) for call in calls_in(condition)}
+    aggregates: dict[Series, Aggregate] = {}
+    infos: dict[str, SeriesInfo] = {}
+    for series in calls.values():
+        for spec in series:
+            if data.draw(st.booleans()):
+                value = data.draw(st.none() | st.floats(min_value=0, max_value=1000, allow_nan=False))
+                aggregates[spec] = Aggregate(value, data.draw(st.integers(0, 50)), NOW_MS - DAY, NOW_MS)
+            if data.draw(st.integers(0, 4)):
+                infos[spec.key] = info(last_ms=NOW_MS, stale=data.draw(st.integers(0, 5)) == 0)
+    references = {
+        name: Measured(name, data.draw(st.none() | st.floats(min_value=0, max_value=1000)))
+        for name in ("slo.uptime", "slo.latency_ms", "slo.error_rate")
+    }
+    values = {id(call): call_value(series, aggregates, infos) for call, series in calls.items()}
+    measured = {call: measure_call(call, series, aggregates, infos) for call, series in calls.items()}
+    explained = evaluate(expression, condition, measured, references)
+    assert judge(condition, values, references) == explained.status
+    for call in calls:
+        assert (values[id(call)] is not None) == measured[call].known

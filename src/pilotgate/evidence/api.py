@@ -7,14 +7,40 @@ import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from pilotgate.errors import InvalidInput
+from pilotgate.errors import Forbidden, InvalidInput
 from pilotgate.evidence import ingest, rules, schemas, service, sync, views
 from pilotgate.usecases import service as usecases
+from pilotgate.usecases.models import Person, RoleAssignment
 from pilotgate.web.auth import CurrentPrincipal, Principal, unit_of_work
 
 router = APIRouter(tags=["evidence"])
+# Program leads and admins run the portfolio; anyone else works on the use cases they are named on.
+PORTFOLIO_ROLES = ("admin", "program_lead")
+
+
+def _named_use_cases(uow: Any, principal: Principal) -> set[int] | None:
+    """The use case ids a contributor holds a role on; None means every use case."""
+    if principal.role in PORTFOLIO_ROLES:
+        return None
+    return set(
+        uow.session.scalars(
+            select(RoleAssignment.use_case_id)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .where(Person.email == principal.email)
+        )
+    )
+
+
+def _require_named(uow: Any, principal: Principal, key: str, what: str) -> None:
+    mine = _named_use_cases(uow, principal)
+    use_case = usecases.get_or_raise(uow, key)
+    if mine is not None and use_case.id not in mine:
+        raise Forbidden(f"{principal.email} holds no role on {use_case.key} and may not {what}")
+
+
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
 
@@ -30,6 +56,7 @@ def define_metric(request: Request, principal: CurrentPrincipal, key: str, body:
     principal.require("evidence.write", "define metrics")
     values = body.model_dump(exclude={"key"}, exclude_none=True)
     with unit_of_work(request) as uow:
+        _require_named(uow, principal, key, "define its metrics")
         row = service.define_metric(uow, key=key, metric=body.key, actor=principal.email, **values)
         return service.definition_dict(row)
 
@@ -40,6 +67,7 @@ def edit_metric(
 ) -> dict[str, Any]:
     principal.require("evidence.write", "change metrics")
     with unit_of_work(request) as uow:
+        _require_named(uow, principal, key, "change its metrics")
         row = service.edit_metric(
             uow, key=key, metric=metric, actor=principal.email, **body.model_dump(exclude_none=True)
         )
@@ -94,6 +122,7 @@ def get_slo(request: Request, principal: CurrentPrincipal, key: str) -> dict[str
 def put_slo(request: Request, principal: CurrentPrincipal, key: str, body: schemas.SloWrite) -> dict[str, Any]:
     principal.require("evidence.write", "set SLOs")
     with unit_of_work(request) as uow:
+        _require_named(uow, principal, key, "set its SLO")
         service.set_slo(uow, key=key, actor=principal.email, **body.model_dump())
         use_case = usecases.get_or_raise(uow, key)
         return service.slo_of(uow, use_case, usecases.policy_of(uow, use_case)).as_dict()
@@ -139,7 +168,8 @@ async def _import_csv(request: Request, principal: Principal) -> dict[str, Any]:
 
 def _ingest(request: Request, principal: Principal, points: Any, source: str) -> dict[str, Any]:
     with unit_of_work(request) as uow:
-        report = ingest.ingest(uow, points, actor=principal.email, source=source)
+        only = _named_use_cases(uow, principal)
+        report = ingest.ingest(uow, points, actor=principal.email, source=source, only=only)
     return {"points": report.points, "metrics": report.metrics, "use_cases": report.use_cases}
 
 

@@ -203,7 +203,10 @@ def _import_locally(file: Path, actor: str, *, quiet: bool) -> dict[str, Any]:
 
     size = file.stat().st_size
     columns = (*Progress.get_default_columns()[:-1], DownloadColumn(), TimeRemainingColumn())
-    with file.open("rb") as raw, Progress(*columns, transient=True, disable=quiet, console=console()) as progress:
+    with (
+        file.open("rb") as raw,
+        Progress(*columns, transient=True, disable=quiet or not console().is_terminal, console=console()) as progress,
+    ):
         task = progress.add_task(f"importing {file.name}", total=size)
         with unit_of_work() as uow:
             report = ingest.ingest(

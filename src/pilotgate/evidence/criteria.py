@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pilotgate.policy.expressions import Call, Comparison, Condition, Number, Operand, Reference
@@ -94,12 +95,35 @@ class ComparisonResult(NamedTuple):
         return {"left": self.left.as_dict(), "op": self.op, "right": self.right.as_dict(), "outcome": self.outcome}
 
 
-class Evaluation(NamedTuple):
-    """A metric criterion's live status (met, not_met or unknown) and why."""
+class Evaluation:
+    """A metric criterion's live status (met, not_met or unknown) and why.
 
-    expression: str
-    status: str
-    comparisons: tuple[ComparisonResult, ...]
+    The status is decided from the numbers at once; the explanation (each comparison with its
+    labels, windows and data counts) is built from the same numbers when it is first read, so a
+    portfolio-wide check of ten thousand criteria pays for the text only where it is shown.
+    """
+
+    __slots__ = ("_build", "_comparisons", "expression", "status")
+
+    def __init__(
+        self,
+        expression: str,
+        status: str,
+        comparisons: tuple[ComparisonResult, ...] | None = None,
+        *,
+        build: Callable[[], tuple[ComparisonResult, ...]] | None = None,
+    ) -> None:
+        self.expression, self.status = expression, status
+        self._comparisons, self._build = comparisons, build
+
+    @property
+    def comparisons(self) -> tuple[ComparisonResult, ...]:
+        if self._comparisons is None:
+            self._comparisons = self._build() if self._build is not None else ()
+        return self._comparisons
+
+    def __repr__(self) -> str:
+        return f"Evaluation({self.expression!r}, {self.status!r})"
 
     @property
     def note(self) -> str:
@@ -125,6 +149,12 @@ def _iso(ms: int | None) -> str | None:
 def _show(measured: Measured) -> str:
     value = f"{measured.value:.4g}" if measured.value is not None else "?"
     return value if measured.label == value else f"{measured.label} = {value}"
+
+
+@lru_cache(maxsize=1024)
+def label_of(call: Call) -> str:
+    """How a call reads in notes and tables; the same few calls recur for every use case."""
+    return call.text()
 
 
 def normalise_mlflow_name(name: str) -> str:
@@ -172,7 +202,7 @@ def measure_call(
     infos: Mapping[str, SeriesInfo],
 ) -> Measured:
     """Resolve an indicator call from the aggregates the store computed for one use case."""
-    label = call.text()
+    label = label_of(call)
     for spec in series:
         info = infos.get(spec.key)
         if info is None:
@@ -183,22 +213,39 @@ def measure_call(
             partial = aggregates.get(spec)
             value = partial.value if partial else None
             return Measured(label, value, f"stale: newest {spec.key} point {last}, expected every {every}", stale=True)
-    found = [aggregates.get(spec) or Aggregate(None, 0, None, None) for spec in series]
-    first = found[0]
-    cohort = f" for cohort {series[0].cohort!r}" if series[0].cohort else ""
-    window = f" in the window of {_window_text(series[0])}" if series[0].window_seconds else ""
-    if any(a.value is None for a in found):
-        empty = series[[a.value is None for a in found].index(True)]
-        return Measured(label, None, f"no {empty.key} data{cohort}{window}", 0, first.start_ms, first.end_ms)
-    points = sum(a.points for a in found)
-    if call.function == "adoption_rate":
-        active, eligible = found[0].value, found[1].value
+    first = aggregates.get(series[0]) or _NOTHING
+    second = (aggregates.get(series[1]) or _NOTHING) if len(series) > 1 else None
+    spec = series[0]
+    if first.value is None or (second is not None and second.value is None):
+        empty = spec if first.value is None else series[1]
+        return Measured(
+            label, None, _no_data(empty.key, spec.cohort, spec.window_seconds), 0, first.start_ms, first.end_ms
+        )
+    if second is not None:  # adoption_rate: active ÷ eligible users
+        points = first.points + second.points
+        active, eligible = first.value, second.value
+        cohort = f" for cohort {spec.cohort!r}" if spec.cohort else ""
         if not eligible:
             return Measured(label, None, f"no eligible users{cohort}", points, first.start_ms, first.end_ms)
         detail = f"{active:.4g} active ÷ {eligible:.4g} eligible users (average{cohort}, {points} points)"
-        return Measured(label, active / eligible, detail, points, first.start_ms, first.end_ms)  # type: ignore[operator]
-    detail = f"{series[0].agg} of {first.points} {series[0].key} points{cohort}"
-    return Measured(label, first.value, detail, points, first.start_ms, first.end_ms)
+        return Measured(label, active / eligible, detail, points, first.start_ms, first.end_ms)
+    return Measured(label, first.value, _plain_detail(spec, first.points), first.points, first.start_ms, first.end_ms)
+
+
+_NOTHING = Aggregate(None, 0, None, None)
+
+
+@lru_cache(maxsize=4096)
+def _plain_detail(spec: Series, points: int) -> str:
+    cohort = f" for cohort {spec.cohort!r}" if spec.cohort else ""
+    return f"{spec.agg} of {points} {spec.key} points{cohort}"
+
+
+@lru_cache(maxsize=1024)
+def _no_data(key: str, cohort: str | None, window_seconds: int | None) -> str:
+    in_cohort = f" for cohort {cohort!r}" if cohort else ""
+    window = f" in the window of {_span(window_seconds)}" if window_seconds else ""
+    return f"no {key} data{in_cohort}{window}"
 
 
 def _window_text(spec: Series) -> str:
@@ -240,6 +287,55 @@ def _or(a: bool | None, b: bool | None) -> bool | None:
     if a is True or b is True:
         return True
     return None if a is None or b is None else False
+
+
+def call_value(
+    series: tuple[Series, ...], aggregates: Mapping[Series, Aggregate], infos: Mapping[str, SeriesInfo]
+) -> float | None:
+    """The value an indicator call takes, or None when it is not known (undefined, stale, no data).
+
+    The same rule as `measure_call`, without the explanation: `Measured.known` is True exactly
+    when this is not None.
+    """
+    for spec in series:
+        info = infos.get(spec.key)
+        if info is None or info.stale:
+            return None
+    first = aggregates.get(series[0])
+    if first is None or first.value is None:
+        return None
+    if len(series) > 1:  # adoption_rate: active ÷ eligible users
+        second = aggregates.get(series[1])
+        if second is None or not second.value:
+            return None
+        return first.value / second.value
+    return first.value
+
+
+def _value(operand: Operand, values: Mapping[int, float | None], references: Mapping[str, Measured]) -> float | None:
+    if isinstance(operand, Call):
+        return values[id(operand)]
+    if isinstance(operand, Number):
+        return operand.value
+    found = references.get(operand.name)
+    return found.value if found is not None and found.known else None
+
+
+def _outcome(
+    comparison: Comparison, values: Mapping[int, float | None], references: Mapping[str, Measured]
+) -> bool | None:
+    left = _value(comparison.left, values, references)
+    right = _value(comparison.right, values, references)
+    return None if left is None or right is None else _OPS[comparison.op](left, right)
+
+
+def judge(condition: Condition, values: Mapping[int, float | None], references: Mapping[str, Measured]) -> str:
+    """The status of a condition from its calls' values (keyed by id of the call) and references."""
+    result = _outcome(condition.first, values, references)
+    for joiner, comparison in condition.rest:
+        following = _outcome(comparison, values, references)
+        result = _and(result, following) if joiner == "and" else _or(result, following)
+    return "unknown" if result is None else ("met" if result else "not_met")
 
 
 def evaluate(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -17,8 +18,10 @@ from pilotgate.evidence.criteria import (
     Measured,
     Series,
     SeriesInfo,
+    call_value,
     calls_in,
     evaluate,
+    judge,
     measure_call,
     series_of,
 )
@@ -28,6 +31,8 @@ from pilotgate.policy.expressions import Call, Condition, parse
 from pilotgate.policy.model import Criterion, Policy
 
 Item = tuple[int, Criterion, Policy]  # (use case id, metric criterion, the policy it is judged under)
+Calls = tuple[tuple[Call, tuple[Series, ...]], ...]  # each indicator call and the series it reads
+Plan = tuple[int, Criterion, Policy, Condition, Calls]
 
 
 @lru_cache(maxsize=512)
@@ -38,6 +43,19 @@ def parsed(expression: str) -> Condition:
 @lru_cache(maxsize=512)
 def _series(call: Call, default_window: int) -> tuple[Series, ...]:
     return series_of(call, default_window, parse_duration)
+
+
+@lru_cache(maxsize=64)
+def _seconds(duration: str) -> int:
+    return parse_duration(duration)
+
+
+@lru_cache(maxsize=512)
+def _plan(expression: str, default_window: str) -> tuple[Condition, Calls]:
+    """A criterion's condition and the series its calls read: worked out once, not once per use case."""
+    condition = parsed(expression)
+    window = _seconds(default_window)
+    return condition, tuple((call, _series(call, window)) for call in calls_in(condition))
 
 
 def slo_references(policy: Policy, own: ServiceLevelObjective | None) -> dict[str, Measured]:
@@ -66,18 +84,18 @@ def evaluate_all(connection: Connection, items: Iterable[Item], *, now_ms: int) 
         return {}
     use_case_ids = {uc for uc, _, _ in items}
     wanted: dict[Series, None] = {}
-    plans: list[tuple[int, Criterion, Policy, Condition, dict[Call, tuple[Series, ...]]]] = []
+    plans: list[Plan] = []
     for use_case_id, criterion, policy in items:
-        condition = parsed(criterion.expression or "")
-        default_window = parse_duration(policy.evidence.default_window)
-        calls = {call: _series(call, default_window) for call in calls_in(condition)}
-        for series in calls.values():
-            wanted.update(dict.fromkeys(series))
+        condition, calls = _plan(criterion.expression or "", policy.evidence.default_window)
         plans.append((use_case_id, criterion, policy, condition, calls))
+    for _, _, _, _, calls in {id(plan[4]): plan for plan in plans}.values():
+        for _, read in calls:
+            wanted.update(dict.fromkeys(read))
     scope: Collection[int] | None = use_case_ids
-    aggregates: dict[Series, dict[int, Aggregate]] = {
-        series: repository.aggregate(connection, series, now_ms=now_ms, use_case_ids=scope) for series in wanted
-    }
+    aggregates: dict[int, dict[Series, Aggregate]] = defaultdict(dict)  # by use case, then series
+    for series in wanted:
+        for use_case_id, value in repository.aggregate(connection, series, now_ms=now_ms, use_case_ids=scope).items():
+            aggregates[use_case_id][series] = value
     infos = _infos(connection, {s.key for s in wanted}, use_case_ids, plans, now_ms)
     slos = _slos(connection, use_case_ids)
     results: dict[tuple[int, str], Evaluation] = {}
@@ -87,23 +105,36 @@ def evaluate_all(connection: Connection, items: Iterable[Item], *, now_ms: int) 
         if refs_key not in references_cache:
             references_cache[refs_key] = slo_references(policy, slos.get(use_case_id))
         mine = infos.get(use_case_id, {})
-        measured = {
-            call: measure_call(
-                call, series, {s: aggregates[s][use_case_id] for s in series if use_case_id in aggregates[s]}, mine
-            )
-            for call, series in calls.items()
-        }
-        results[(use_case_id, criterion.id)] = evaluate(
-            criterion.expression or "", condition, measured, references_cache[refs_key]
+        theirs = aggregates.get(use_case_id, {})
+        refs = references_cache[refs_key]
+        values = {id(call): call_value(series, theirs, mine) for call, series in calls}
+        expression = criterion.expression or ""
+        results[(use_case_id, criterion.id)] = Evaluation(
+            expression,
+            judge(condition, values, refs),
+            build=partial(_explain, expression, condition, calls, theirs, mine, refs),
         )
     return results
+
+
+def _explain(
+    expression: str,
+    condition: Condition,
+    calls: Calls,
+    aggregates: dict[Series, Aggregate],
+    infos: dict[str, SeriesInfo],
+    references: dict[str, Measured],
+) -> tuple[Any, ...]:
+    """Each comparison with its measured sides: what a page, the CLI or a decision snapshot shows."""
+    measured = {call: measure_call(call, series, aggregates, infos) for call, series in calls}
+    return evaluate(expression, condition, measured, references).comparisons
 
 
 def _infos(
     connection: Connection,
     keys: set[str],
     use_case_ids: set[int],
-    plans: list[tuple[int, Criterion, Policy, Condition, dict[Call, tuple[Series, ...]]]],
+    plans: list[Plan],
     now_ms: int,
 ) -> dict[int, dict[str, SeriesInfo]]:
     staleness = {uc: policy.evidence for uc, _, policy, _, _ in plans}
@@ -113,9 +144,7 @@ def _infos(
         rules = staleness.get(use_case_id)
         if rules is None:
             continue
-        stale = is_stale(
-            last, cadence, now_ms, ratio=rules.grace_ratio, minimum_seconds=parse_duration(rules.min_grace)
-        )
+        stale = is_stale(last, cadence, now_ms, ratio=rules.grace_ratio, minimum_seconds=_seconds(rules.min_grace))
         infos[use_case_id][key] = SeriesInfo(unit, cadence, last, stale)
     return infos
 

@@ -131,7 +131,8 @@ class _Resolver:
     cohorts in a million rows), so each distinct name is resolved once and remembered.
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, only: set[int] | None = None) -> None:
+        self.only = only
         self.resolved: dict[tuple[str, str], tuple[int, str] | str] = {}
         self.timestamps: dict[str, int | None] = {}
         self.cohorts: set[str] = set()
@@ -155,6 +156,11 @@ class _Resolver:
         use_case_id = self.use_cases.get(use_case) or self.use_cases.get(use_case.strip().upper())
         if use_case_id is None:
             return f"unknown use case {use_case!r}"
+        if self.only is not None and use_case_id not in self.only:
+            return (
+                f"you hold no role on {use_case.strip().upper()}: only its named people, "
+                "a program lead or an admin may send its evidence"
+            )
         found = self.metrics.get((use_case_id, metric)) or self.metrics.get((use_case_id, metric.strip().lower()))
         if found is None:
             return f"{use_case.strip().upper()} has no metric {metric!r} (define it with `pilotgate metrics define`)"
@@ -219,9 +225,12 @@ def ingest(
     actor: str,
     source: str,
     progress: Callable[[int], None] | None = None,
+    only: set[int] | None = None,
 ) -> Report:
-    """Validate and upsert every point in one transaction, or raise BatchInvalid and keep nothing."""
-    resolver = _Resolver(uow)
+    """Validate and upsert every point in one transaction, or raise BatchInvalid and keep nothing.
+
+    `only` limits the batch to these use case ids (a contributor's own use cases)."""
+    resolver = _Resolver(uow, only)
     connection = uow.session.connection()
     sql = _upsert_sql(connection.dialect.name)
     errors: list[str] = []

@@ -33,7 +33,7 @@ def definitions(
     ).where(Definition.c.key.in_(list(keys)))
     if use_case_ids is not None:
         query = query.where(Definition.c.use_case_id.in_(list(use_case_ids)))
-    return [(a, b, c, d, e) for a, b, c, d, e in connection.execute(query)]
+    return [(a, b, c, d, e) for a, b, c, d, e in connection.execute(query).all()]
 
 
 def _scope(series: Series, use_case_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
@@ -87,7 +87,7 @@ def aggregate(
     else:
         query = _ranked(series, rows)
     found: dict[int, Aggregate] = {}
-    for use_case_id, value, points, end_ms in connection.execute(query):
+    for use_case_id, value, points, end_ms in connection.execute(query).all():
         if use_case_ids is not None and use_case_id not in use_case_ids:
             continue
         start = end_ms - window * 1000 if window is not None else None

@@ -95,7 +95,7 @@ def define_metric(uow: UnitOfWork, *, key: str, metric: str, actor: str, **value
     )
     merged = {**defaults, **{k: v for k, v in values.items() if v is not None}}
     if merged.get("kind") is None:
-        raise InvalidInput("kind", f"{metric!r} is not a standard metric: say its --kind ({', '.join(rules.KINDS)})")
+        raise InvalidInput("kind", f"{metric!r} is not a standard metric: give its kind ({', '.join(rules.KINDS)})")
     if "cadence" not in values or values["cadence"] is None:
         merged["cadence"] = standard.cadence if standard and standard.cadence else "none"
     row = MetricDefinition(use_case_id=use_case.id, key=metric, created_at=uow.now(), name="", unit="", kind="")

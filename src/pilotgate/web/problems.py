@@ -109,7 +109,12 @@ def install(app: FastAPI) -> None:
         if isinstance(error, GateBlocked):
             extra["reasons"] = error.reasons
         if isinstance(error, InvalidInput):
-            extra["errors"] = [{"field": error.field, "message": error.why}]
+            rows = getattr(error, "errors", None)
+            extra["errors"] = (
+                [{"field": row.split(":", 1)[0], "message": row.split(": ", 1)[-1]} for row in rows]
+                if isinstance(rows, list) and rows
+                else [{"field": error.field, "message": error.why}]
+            )
         return problem(request, error.status, error.title, error.message, **extra)
 
     @app.exception_handler(RequestValidationError)

@@ -50,8 +50,16 @@ class RequestTooLarge(PilotgateError):
 DEFAULT_MAX_REQUEST = 27 * 1024 * 1024  # the default artifact limit (25 MiB) and room for the form around it
 
 
+DEFAULT_MAX_IMPORT = 2 * 1024 * 1024 * 1024  # metric imports stream to a spool file, never into memory
+STREAMED_IMPORTS = ("/api/v1/metrics/points",)
+
+
 def max_request_bytes() -> int:
     return int(os.environ.get("PILOTGATE_MAX_REQUEST_BYTES") or DEFAULT_MAX_REQUEST)
+
+
+def max_import_bytes() -> int:
+    return int(os.environ.get("PILOTGATE_MAX_IMPORT_BYTES") or DEFAULT_MAX_IMPORT)
 
 
 class BodyLimit:
@@ -63,15 +71,17 @@ class BodyLimit:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.limit = max_request_bytes()
+        self.default_limit = max_request_bytes()
+        self.import_limit = max_import_bytes()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self.import_limit if scope.get("path") in STREAMED_IMPORTS else self.default_limit
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(scope, send, self.limit)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, send, limit)
             return
         seen = 0
 
@@ -80,8 +90,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise RequestTooLarge(f"the request is larger than {self.limit:,} bytes")
+                if seen > limit:
+                    raise RequestTooLarge(f"the request is larger than {limit:,} bytes")
             return message
 
         await self.app(scope, counted, send)
