@@ -222,7 +222,7 @@ def test_missing_nested_key() -> None:
 def test_wrong_criterion_kind() -> None:
     [problem] = problems_after(lambda d: d["gates"][1]["criteria"][0].update(kind="vibe"))
     assert problem.startswith("gates[1].criteria[0].kind: ")
-    assert "'attestation', 'artifact' or 'metric'" in problem
+    assert "'attestation', 'artifact', 'metric' or 'computed'" in problem
 
 
 def test_gate_referencing_an_unknown_stage() -> None:
@@ -393,3 +393,17 @@ def test_a_custom_policy_with_other_stages_roles_and_thresholds_loads() -> None:
     assert idea_gate is not None
     assert idea_gate.criterion("brief") is not None
     assert idea_gate.artifact("brief_doc") is not None
+
+
+def test_a_computed_criterion_names_a_known_check() -> None:
+    def unknown(data: dict[str, Any]) -> None:
+        data["gates"][1]["criteria"][4].update(kind="computed", check="funding.magic")
+
+    [problem] = problems_after(unknown)
+    assert problem.startswith("gates[1].criteria[4].check: unknown check 'funding.magic'; known: funding.")
+
+    def missing(data: dict[str, Any]) -> None:
+        data["gates"][1]["criteria"][4].update(kind="computed")
+
+    [problem] = problems_after(missing)
+    assert "a computed criterion names its 'check'" in problem

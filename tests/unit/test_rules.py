@@ -503,3 +503,22 @@ def test_an_unknown_decision(decision: str) -> None:
         decision_outcome(POLICY, gate(2), decision, None)
     assert caught.value.field == "decision"
     assert "go, conditional_go, hold, recycle, stop" in caught.value.why
+
+
+def test_a_computed_criterion_is_decided_by_its_check_or_a_waiver() -> None:
+    computed = Criterion(
+        id="funding_commitment",
+        title="Funding commitment",
+        requirement="Production funding pathway identified.",
+        kind="computed",
+        check="funding.pathway_identified",
+    )
+    state = replace(pending(1), gate=with_criteria(gate(1), (computed,)))
+    label = "criterion funding_commitment (Funding commitment)"
+    assert blockers(state)[0] == f"{label} is unknown (missing or stale data): not measured yet"
+    missing = Measurement("not_met", "no operational budget line; add one with `pilotgate funding add`", {})
+    state = replace(state, measurements={"funding_commitment": missing})
+    assert blockers(state)[0] == f"{label} is not met: no operational budget line; add one with `pilotgate funding add`"
+    state = replace(state, measurements={"funding_commitment": Measurement("met", "line 3 (EUR 120,000)", {})})
+    assert criterion_result(state, computed).status == "met"
+    assert not any(label in b for b in blockers(state))

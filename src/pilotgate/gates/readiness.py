@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.evidence.evaluation import evaluate_all
 from pilotgate.evidence.rules import to_ms
-from pilotgate.gates import rules
+from pilotgate.gates import computed, rules
 from pilotgate.gates.models import Artifact, Assessment, Review, Vote
 from pilotgate.policy import service as policies
 from pilotgate.policy.model import Policy
@@ -112,6 +112,8 @@ def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Re
     today = uow.now().date()
     plans = [(uc, number, version) for _, number, version, uc, *_ in reviews]
     measured = _measurements(connection, plans, versions, now_ms=to_ms(uow.now()))
+    for use_case_id, results in _computed(uow, plans, versions).items():
+        measured.setdefault(use_case_id, {}).update(results)
     found = []
     for review_id, gate_number, version_id, use_case_id, key, title, unit, tier, opener in reviews:
         policy = versions[version_id]
@@ -147,3 +149,15 @@ def _measurements(
     for (use_case_id, criterion_id), evaluation in evaluate_all(connection, items, now_ms=now_ms).items():
         found[use_case_id][criterion_id] = rules.Measurement(evaluation.status, evaluation.note, {})
     return found
+
+
+def _computed(
+    uow: UnitOfWork, reviews: Sequence[tuple[int, int, int]], versions: dict[int, Policy]
+) -> dict[int, dict[str, rules.Measurement]]:
+    """Every open review's computed criteria, one bulk query set per check."""
+    items = []
+    for use_case_id, gate_number, version_id in reviews:
+        gate = versions[version_id].gate(gate_number)
+        if gate is not None:
+            items += [(use_case_id, c) for c in gate.criteria if c.kind == "computed"]
+    return computed.evaluate(uow, items)

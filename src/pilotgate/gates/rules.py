@@ -86,8 +86,8 @@ def criterion_result(state: ReviewState, criterion: Criterion) -> CriterionResul
         if recorded.waiver_expires is not None and recorded.waiver_expires < state.today:
             return CriterionResult(criterion, "waiver_expired", f"waiver expired on {recorded.waiver_expires}")
         return CriterionResult(criterion, "waived", f"waived until {recorded.waiver_expires}")
-    if criterion.kind == "metric":
-        # Measured, not asserted: only the data (or a waiver, above) decides a metric criterion.
+    if criterion.kind in ("metric", "computed"):
+        # Measured or computed, not asserted: only the data (or a waiver, above) decides it.
         measured = state.measurements.get(criterion.id)
         if measured is None:
             return CriterionResult(criterion, "unknown", "not measured yet")
@@ -141,7 +141,7 @@ def _criteria_blockers(state: ReviewState) -> list[str]:
             reasons.append(f"{label}: {result.note}")
         elif result.status == "unknown":
             reasons.append(f"{label} is unknown (missing or stale data): {result.note}")
-        elif criterion.kind == "metric":
+        elif criterion.kind in ("metric", "computed"):
             reasons.append(f"{label} is not met: {result.note}")
         else:
             reasons.append(f"{label} is not met")

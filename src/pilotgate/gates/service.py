@@ -18,9 +18,10 @@ from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import Conflict, Forbidden, GateBlocked, InvalidInput, NotFound
 from pilotgate.evidence import service as evidence
 from pilotgate.evidence import store
-from pilotgate.gates import repository, rules
+from pilotgate.gates import computed, repository, rules
 from pilotgate.gates.models import Artifact, Assessment, Condition, Decision, Review, Vote
 from pilotgate.policy import service as policies
+from pilotgate.policy.checks import CHECKS
 from pilotgate.policy.model import Gate, Policy
 from pilotgate.usecases import service as usecases
 from pilotgate.usecases.models import Person, UseCase
@@ -77,6 +78,7 @@ def load_open(uow: UnitOfWork, key: str, *, measure: bool = True) -> OpenReview:
     for artifact in artifacts:
         latest[artifact.artifact_id] = artifact
     evaluations = evidence.evaluate_criteria(uow, use_case, policy, gate.criteria) if measure else {}
+    checked = computed.evaluate(uow, [(use_case.id, c) for c in gate.criteria]).get(use_case.id, {}) if measure else {}
     state = rules.ReviewState(
         policy=policy,
         gate=gate,
@@ -102,7 +104,10 @@ def load_open(uow: UnitOfWork, key: str, *, measure: bool = True) -> OpenReview:
             rules.Vote(v.role, v.person.email, cast(rules.VoteChoice, v.choice), v.evidence_digest, v.comment)
             for v in votes
         ),
-        measurements={cid: rules.Measurement(e.status, e.note, e.as_dict()) for cid, e in evaluations.items()},
+        measurements={
+            **{cid: rules.Measurement(e.status, e.note, e.as_dict()) for cid, e in evaluations.items()},
+            **checked,
+        },
     )
     return OpenReview(use_case, review, policy, gate, state, artifacts, votes, assessments)
 
@@ -201,6 +206,12 @@ def assess(
         raise InvalidInput("criterion", f"{criterion_id!r} is not a criterion of {loaded.gate.title}; one of {ids}")
     if status not in rules.ASSESSMENT_STATUSES:
         raise InvalidInput("status", f"{status!r} is not one of {', '.join(rules.ASSESSMENT_STATUSES)}")
+    if criterion.kind == "computed" and status != "waived":
+        raise InvalidInput(
+            "criterion",
+            f"{criterion_id} is computed from pilotgate's records "
+            f"({CHECKS.get(criterion.check or '', criterion.check)}); record them, or waive it with a justification",
+        )
     if criterion.kind == "metric" and status != "waived":
         raise InvalidInput(
             "criterion",

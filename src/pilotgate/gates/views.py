@@ -29,6 +29,10 @@ def status(loaded: OpenReview) -> dict[str, Any]:
             "evidence": json.loads(row.evidence_links) if row else [],
             "waiver_expires": row.waiver_expires.isoformat() if row and row.waiver_expires else None,
         }
+        if criterion.kind == "computed":
+            measured = state.measurements.get(criterion.id)
+            item["check"] = criterion.check
+            item["evaluation"] = measured.detail if measured else None
         if criterion.kind == "metric":
             item["expression"] = criterion.expression
             measured = state.measurements.get(criterion.id)

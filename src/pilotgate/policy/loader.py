@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from pilotgate.errors import PolicyError
+from pilotgate.policy.checks import CHECKS
 from pilotgate.policy.expressions import ExpressionError, parse
 from pilotgate.policy.model import Policy
 
@@ -76,6 +77,10 @@ def _semantic_problems(policy: Policy) -> list[str]:
             c_where = f"{where}.criteria[{c_index}]"
             if criterion.kind == "artifact" and criterion.artifact not in artifact_ids:
                 problems.append(f"{c_where}.artifact: {criterion.artifact!r} is not among this gate's artifacts")
+            if criterion.check is not None and criterion.check not in CHECKS:
+                problems.append(
+                    f"{c_where}.check: unknown check {criterion.check!r}; known: {', '.join(sorted(CHECKS))}"
+                )
             if criterion.expression is not None:
                 try:
                     parse(criterion.expression)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
-CriterionKind = Literal["attestation", "artifact", "metric"]
+CriterionKind = Literal["attestation", "artifact", "metric", "computed"]
 
 
 class Strict(BaseModel):
@@ -61,9 +61,14 @@ class Criterion(Strict):
     kind: CriterionKind = "attestation"
     artifact: str | None = None
     expression: str | None = None
+    check: str | None = None  # a computed criterion's check, e.g. funding.pathway_identified
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Criterion:
+        if self.kind == "computed" and not self.check:
+            raise ValueError("a computed criterion names its 'check', e.g. funding.pathway_identified")
+        if self.kind != "computed" and self.check:
+            raise ValueError("'check' is only allowed on a computed criterion")
         if self.kind == "artifact" and not self.artifact:
             raise ValueError("an artifact criterion names the artifact it needs in 'artifact'")
         if self.kind == "metric" and not self.expression:
