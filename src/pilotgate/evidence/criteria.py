@@ -103,7 +103,7 @@ class Evaluation:
     portfolio-wide check of ten thousand criteria pays for the text only where it is shown.
     """
 
-    __slots__ = ("_build", "_comparisons", "expression", "status")
+    __slots__ = ("_build", "_comparisons", "_note", "expression", "status")
 
     def __init__(
         self,
@@ -115,6 +115,7 @@ class Evaluation:
     ) -> None:
         self.expression, self.status = expression, status
         self._comparisons, self._build = comparisons, build
+        self._note: str | None = None
 
     @property
     def comparisons(self) -> tuple[ComparisonResult, ...]:
@@ -127,11 +128,13 @@ class Evaluation:
 
     @property
     def note(self) -> str:
-        wanted = {"met": True, "not_met": False, "unknown": None}[self.status]
-        reasons = [c.describe() for c in self.comparisons if c.outcome is wanted] or [
-            c.describe() for c in self.comparisons
-        ]
-        return "; ".join(reasons)
+        if self._note is None:
+            wanted = {"met": True, "not_met": False, "unknown": None}[self.status]
+            reasons = [c.describe() for c in self.comparisons if c.outcome is wanted] or [
+                c.describe() for c in self.comparisons
+            ]
+            self._note = "; ".join(reasons)
+        return self._note
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -99,22 +99,47 @@ def evaluate_all(connection: Connection, items: Iterable[Item], *, now_ms: int) 
     infos = _infos(connection, {s.key for s in wanted}, use_case_ids, plans, now_ms)
     slos = _slos(connection, use_case_ids)
     results: dict[tuple[int, str], Evaluation] = {}
-    references_cache: dict[tuple[int, str], dict[str, Measured]] = {}
+    references_cache: dict[tuple[str, int | None], dict[str, Measured]] = {}
+    # A use case that measures none of what a criterion reads gets the same answer as every
+    # other such use case under the same references: judge and explain it once.
+    unmeasured: dict[tuple[str, int, int], Evaluation] = {}
     for use_case_id, criterion, policy, condition, calls in plans:
-        refs_key = (use_case_id, policy.name)
-        if refs_key not in references_cache:
-            references_cache[refs_key] = slo_references(policy, slos.get(use_case_id))
-        mine = infos.get(use_case_id, {})
-        theirs = aggregates.get(use_case_id, {})
-        refs = references_cache[refs_key]
-        values = {id(call): call_value(series, theirs, mine) for call, series in calls}
+        own = slos.get(use_case_id)
+        refs_key = (policy.name, use_case_id if own is not None else None)
+        refs = references_cache.get(refs_key)
+        if refs is None:
+            refs = references_cache[refs_key] = slo_references(policy, own)
+        mine = infos.get(use_case_id, _NONE)
+        theirs = aggregates.get(use_case_id, _NONE)
         expression = criterion.expression or ""
-        results[(use_case_id, criterion.id)] = Evaluation(
-            expression,
-            judge(condition, values, refs),
-            build=partial(_explain, expression, condition, calls, theirs, mine, refs),
-        )
+        if not mine and not theirs:
+            shared_key = (criterion.id, id(calls), id(refs))
+            shared = unmeasured.get(shared_key)
+            if shared is None:
+                shared = unmeasured[shared_key] = _evaluation(expression, condition, calls, theirs, mine, refs)
+            results[(use_case_id, criterion.id)] = shared
+            continue
+        results[(use_case_id, criterion.id)] = _evaluation(expression, condition, calls, theirs, mine, refs)
     return results
+
+
+_NONE: dict[Any, Any] = {}
+
+
+def _evaluation(
+    expression: str,
+    condition: Condition,
+    calls: Calls,
+    aggregates: dict[Series, Aggregate],
+    infos: dict[str, SeriesInfo],
+    references: dict[str, Measured],
+) -> Evaluation:
+    values = {id(call): call_value(series, aggregates, infos) for call, series in calls}
+    return Evaluation(
+        expression,
+        judge(condition, values, references),
+        build=partial(_explain, expression, condition, calls, aggregates, infos, references),
+    )
 
 
 def _explain(
