@@ -135,3 +135,28 @@ def points_csv(
     lines = [header] + [",".join(iso(v) if isinstance(v, datetime) else str(v) for v in row) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def funded(key: str, people: dict[str, str]) -> None:
+    """Production funding in place: an operational line proposed by the program lead, approved by
+    the business-unit head, and the move to it (Gate 2's pathway and Gate 3's funding criteria)."""
+    from datetime import date, timedelta
+
+    from pilotgate.funding import service as funding
+
+    today = date.today()
+    with uow() as unit:
+        line = funding.add_line(
+            unit,
+            key=key,
+            source="operational",
+            amount="250000",
+            currency="EUR",
+            cost_centre="CC-4100",
+            owner=people["bu_head"],
+            period_start=today - timedelta(days=30),
+            period_end=today + timedelta(days=335),
+            actor=people["program_lead"],
+        )
+        funding.approve_line(unit, line_id=line.id, actor=people["bu_head"])
+        funding.transition(unit, key=key, line_id=line.id, effective_date=today, actor=people["bu_head"])

@@ -10,6 +10,7 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
+from pilotgate.alerts.commands import check as check_command
 from pilotgate.cli_support import errors_rendered, local_actor, local_only, report_crash, set_server, unit_of_work
 
 # Command groups load on first use: `pilotgate --help` imports none of them.
@@ -32,6 +33,16 @@ GROUPS = {
         "pilotgate.portfolio.commands",
         "portfolio_app",
         "Portfolio intelligence: the funnel report and stalled use cases.",
+    ),
+    "maturity": (
+        "pilotgate.maturity.commands",
+        "maturity_app",
+        "Organisational readiness: the five capabilities, self-assessed and measured.",
+    ),
+    "funding": (
+        "pilotgate.funding.commands",
+        "funding_app",
+        "Production funding: budget lines, approvals and the move to operational money.",
     ),
 }
 
@@ -144,6 +155,9 @@ def import_command(
     from pilotgate.portfolio.commands import import_inventory
 
     import_inventory(file, mapping, dry_run, encoding, policy, as_json, actor)
+
+
+app.command("check")(check_command)
 
 
 @app.command("serve")

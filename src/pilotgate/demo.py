@@ -20,8 +20,10 @@ from pilotgate.config import Settings
 from pilotgate.db.engine import Database
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import Conflict
+from pilotgate.funding.demo import record_demo_funding
 from pilotgate.gates import readiness
 from pilotgate.gates import service as gates
+from pilotgate.maturity.demo import record_demo_assessments
 from pilotgate.policy import service as policies
 from pilotgate.usecases import repository
 from pilotgate.usecases import service as usecases
@@ -338,8 +340,8 @@ def _review(
     progress = 3 if decision else plan.in_flight
     criteria = gate.criteria if progress >= 3 else gate.criteria[: len(gate.criteria) // 2] if progress == 2 else ()
     for criterion in criteria:
-        if criterion.kind == "metric":
-            continue  # measured, not asserted: the demo's series decide it
+        if criterion.kind in ("metric", "computed"):
+            continue  # measured or computed, not asserted: the demo's series and records decide it
         clock.tick()
         gates.assess(
             uow,
@@ -446,7 +448,9 @@ def build_demo(actor: str, *, with_accounts: bool = False) -> dict[str, Any]:
             for role, who in roles.items():
                 usecases.assign(uow, key=use_case.key, role=role, email=who, actor=actor)
             demo_metrics.seed(uow, key=use_case.key, plan=plan, today=clock.today, actor=roles["technical_lead"])
+            record_demo_funding(uow, clock, plan=plan, key=use_case.key, roles=roles)
             _walk(uow, clock, plan, use_case.key, roles)
+        record_demo_assessments(uow, clock, actor=email("priya.raman"))
         clock.at = clock.today
         password, made = _demo_accounts(uow, actor) if with_accounts else ("", [])
     summary = summarise(settings)

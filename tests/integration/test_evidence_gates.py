@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from pilotgate.gates import readiness
-from tests.builders import at_stage, cli, evidence_file, ok, points_csv, ready_gate1, uow
+from tests.builders import at_stage, cli, evidence_file, funded, ok, points_csv, ready_gate1, uow
 
 GATE3_ROLES = ("program_lead", "cio_cto", "bu_head")
-GATE3_ATTESTATIONS = ("outcome_evidence", "operations_readiness", "production_funding", "change_management")
+GATE3_ATTESTATIONS = ("outcome_evidence", "operations_readiness", "change_management")
 GATE3_ARTIFACTS = (
     "pilot_outcomes_report",
     "adoption_metrics",
@@ -58,6 +58,7 @@ def in_gate3(directory: Path, *, stable: bool = True, risk_tier: str = "medium")
     key, people = at_stage("pilot", roles=GATE3_ROLES, risk_tier=risk_tier, title="Invoice matching")
     lead = people["program_lead"]
     ok("gate", "open", key, "--as", lead)
+    funded(key, people)  # production_funding is computed from the funding records
     for criterion_id in GATE3_ATTESTATIONS:
         ok("gate", "assess", key, criterion_id, "met", "--as", lead, "--note", "verified")
     for artifact in GATE3_ARTIFACTS:

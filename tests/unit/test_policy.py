@@ -150,9 +150,15 @@ def test_gate_criteria_artifacts_and_approvers(number: int) -> None:
     assert [a.id for a in gate.artifacts] == artifacts
     assert [a.role for a in gate.approvers] == approvers
     assert {c.id: c.expression for c in gate.criteria if c.kind == "metric"} == METRIC_CRITERIA.get(number, {})
-    assert all(c.kind in ("attestation", "metric") for c in gate.criteria)
+    assert {c.id: c.check for c in gate.criteria if c.kind == "computed"} == COMPUTED_CRITERIA.get(number, {})
+    assert all(c.kind in ("attestation", "metric", "computed") for c in gate.criteria)
 
 
+# Computed from pilotgate's funding records, not ticked.
+COMPUTED_CRITERIA = {
+    2: {"funding_commitment": "funding.pathway_identified"},
+    3: {"production_funding": "funding.production_funded"},
+}
 # Measured, not asserted: the criteria the issue names are expressions over the evidence.
 METRIC_CRITERIA = {
     2: {"technical_performance": 'mlflow.metric("f1") >= 0.85'},
@@ -404,6 +410,7 @@ def test_a_computed_criterion_names_a_known_check() -> None:
 
     def missing(data: dict[str, Any]) -> None:
         data["gates"][1]["criteria"][4].update(kind="computed")
+        data["gates"][1]["criteria"][4].pop("check", None)
 
     [problem] = problems_after(missing)
     assert "a computed criterion names its 'check'" in problem

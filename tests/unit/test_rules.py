@@ -96,8 +96,8 @@ def attach(state: ReviewState, artifact_id: str, *, version: int = 1) -> ReviewS
 def with_evidence(state: ReviewState) -> ReviewState:
     """Every criterion met (a metric criterion by its measurement) and every artifact attached."""
     for criterion in state.gate.criteria:
-        if criterion.kind == "metric":
-            measured = Measurement("met", f"{criterion.expression}: measured", {})
+        if criterion.kind in ("metric", "computed"):
+            measured = Measurement("met", f"{criterion.expression or criterion.check}: measured", {})
             state = replace(state, measurements={**state.measurements, criterion.id: measured})
         else:
             state = assess(state, criterion.id, "met")
@@ -143,7 +143,7 @@ def test_a_fresh_review_is_blocked_by_every_criterion_artifact_and_approver(numb
     assert len(reasons) == len(the_gate.criteria) + len(the_gate.artifacts) + len(roles)
     for criterion in the_gate.criteria:
         label = f"criterion {criterion.id} ({criterion.title})"
-        if criterion.kind == "metric":  # measured, not asserted: no data yet means unknown
+        if criterion.kind in ("metric", "computed"):  # measured, not asserted: no data yet means unknown
             assert f"{label} is unknown (missing or stale data): not measured yet" in reasons
         else:
             assert f"{label} is not assessed yet" in reasons

@@ -33,7 +33,10 @@ from pilotgate.db.engine import Database
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.evidence import service as metrics
 from pilotgate.evidence import sync
+from pilotgate.funding import service as funding
 from pilotgate.gates import service as gates
+from pilotgate.maturity import service as maturity
+from pilotgate.maturity.questionnaire import QUESTIONS
 from pilotgate.usecases import service as usecases
 from tests.web.conftest import PASSWORD, Portfolio, build_portfolio
 
@@ -70,6 +73,8 @@ def test_permissions_are_the_ones_this_matrix_was_written_for() -> None:
         "evidence.write": {"admin", "program_lead", "contributor"},
         "connector.manage": {"admin", "program_lead"},
         "user.manage": {"admin"},
+        "maturity.assess": {"admin", "program_lead"},
+        "funding.write": {"admin", "program_lead", "contributor"},
     }
 
 
@@ -187,11 +192,15 @@ class Route:
     ok: int  # the answer when allowed
     prepare: Prepare
     named: bool = False  # the service also requires a named role on the use case
+    # A named role on the use case, unless the account runs the portfolio (program lead, admin);
+    # a bulk route refuses the rows of other use cases (422) rather than the request.
+    scoped: int = 0
     own_object: bool = False  # someone else's object is "not found" to anyone but an admin
+    of_use_case: bool = False  # an object of an own or someone else's use case, reached by its id
 
     @property
     def targets(self) -> tuple[str, ...]:
-        return ("own", "other") if "{key}" in self.path or self.own_object else ("-",)
+        return ("own", "other") if "{key}" in self.path or self.own_object or self.of_use_case else ("-",)
 
 
 def expected(route: Route, who: str, target: str) -> int:
@@ -202,6 +211,9 @@ def expected(route: Route, who: str, target: str) -> int:
         return 403
     if route.named and not (target == "own" and who in NAMED_ON_OWN):
         return 403
+    portfolio_wide = APP_ROLE[who] in ("admin", "program_lead")
+    if route.scoped and not portfolio_wide and not (target in ("own", "-") and who in NAMED_ON_OWN):
+        return route.scoped
     if route.own_object and target == "other":  # /me/… routes reach your own objects only, admins included
         return 404
     return route.ok
@@ -266,6 +278,50 @@ def pull_connector(world: World, who: str, target: str) -> Call:
     return f"{API}/connectors/pull", {"json": {"connector": fresh_connector(world)}}
 
 
+ANSWERS = {"answers": dict.fromkeys(QUESTIONS, 2)}
+
+
+def budget_line(world: World, key: str, source: str) -> int:
+    """A proposed budget line on a use case, proposed by someone no caller is (the viewer)."""
+    with UnitOfWork(world.settings) as uow:
+        line_id: int = funding.add_line(
+            uow, key=key, source=source, amount="50000", currency="EUR", cost_centre="CC-1",
+            owner=world.email("lead"), period_start="2026-01-01", period_end="2030-12-31", actor=world.email("viewer"),
+        ).id  # fmt: skip
+    return line_id
+
+
+def approve_line(world: World, who: str, target: str) -> Call:
+    """A project line: the use case's named program lead or sponsor may approve it."""
+    return f"{API}/funding/lines/{budget_line(world, fresh_use_case(world, target), 'project')}/approve", {}
+
+
+def funding_transition(world: World, who: str, target: str) -> Call:
+    """An approved operational line; the business-unit head is the caller when they are named on the
+    own use case, else someone the callers are not."""
+    key = fresh_use_case(world, target)
+    head = world.email(who) if target == "own" and who in NAMED_ON_OWN else world.email("other_sponsor")
+    line_id = budget_line(world, key, "operational")
+    with UnitOfWork(world.settings) as uow:
+        usecases.assign(uow, key=key, role="bu_head", email=head, actor="test")
+        funding.approve_line(uow, line_id=line_id, actor=head)
+    return f"{API}/use-cases/{key}/funding/transition", {"json": {"line_id": line_id, "effective_date": "2027-01-01"}}
+
+
+FUNDING_LINE = {
+    "source": "project", "amount": "120000", "currency": "EUR", "cost_centre": "CC-1", "owner": "lead@example.org",
+    "period_start": "2027-01-01", "period_end": "2027-12-31",
+}  # fmt: skip
+
+
+def latest_assessment(world: World, who: str, target: str) -> Call:
+    """The latest readiness assessment: recorded first, when the matrix has none yet."""
+    with UnitOfWork(world.settings) as uow:
+        if maturity.latest(uow) is None:
+            maturity.create(uow, answers=ANSWERS["answers"], actor="test")
+    return f"{API}/maturity/latest", {}
+
+
 IN_A_MONTH = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
 WAIVER = {"status": "waived", "note": "accepted risk", "expires": IN_A_MONTH}
 # One route per entry, kept compact to read as a table.
@@ -325,21 +381,34 @@ ROUTES = (
     Route("disable user", "POST", "/users/{email}/disable", "user.manage", 200, user_route("/disable")),
     Route("list metrics", "GET", "/use-cases/{key}/metrics", "read", 200, uc("/metrics", metric=True)),
     Route("define metric", "POST", "/use-cases/{key}/metrics", "evidence.write", 201,
-          with_body(uc("/metrics"), json={"key": "latency_ms", "target": 800})),
+          with_body(uc("/metrics"), json={"key": "latency_ms", "target": 800}), scoped=403),
     Route("edit metric", "PATCH", "/use-cases/{key}/metrics/{metric}", "evidence.write", 200,
-          with_body(uc("/metrics/uptime", metric=True), json={"target": 99.9})),
+          with_body(uc("/metrics/uptime", metric=True), json={"target": 99.9}), scoped=403),
     Route("metric points", "GET", "/use-cases/{key}/metrics/{metric}/points", "read", 200,
           uc("/metrics/uptime/points", metric=True)),
     Route("indicators", "GET", "/use-cases/{key}/indicators", "read", 200, uc("/indicators", metric=True)),
     Route("get slo", "GET", "/use-cases/{key}/slo", "read", 200, uc("/slo")),
     Route("set slo", "PUT", "/use-cases/{key}/slo", "evidence.write", 200,
-          with_body(uc("/slo"), json={"uptime_pct": 99.9})),
-    Route("import points", "POST", "/metrics/points", "evidence.write", 200, new_points),
+          with_body(uc("/slo"), json={"uptime_pct": 99.9}), scoped=403),
+    Route("import points", "POST", "/metrics/points", "evidence.write", 200, new_points, scoped=422),
     Route("list connectors", "GET", "/connectors", "connector.manage", 200, fixed("/connectors")),
     Route("add connector", "POST", "/use-cases/{key}/connectors", "connector.manage", 201,
           with_body(uc("/connectors"), json={"kind": "prometheus", "config": PROMETHEUS})),
     Route("remove connector", "DELETE", "/connectors/{connector}", "connector.manage", 204, remove_connector),
     Route("pull connector", "POST", "/connectors/pull", "connector.manage", 200, pull_connector),
+    Route("maturity questions", "GET", "/maturity/questions", "read", 200, fixed("/maturity/questions")),
+    Route("assess maturity", "POST", "/maturity/assessments", "maturity.assess", 201,
+          fixed("/maturity/assessments", json=ANSWERS)),
+    Route("maturity history", "GET", "/maturity/assessments", "read", 200, fixed("/maturity/assessments")),
+    Route("latest maturity", "GET", "/maturity/latest", "read", 200, latest_assessment),
+    Route("funding of use case", "GET", "/use-cases/{key}/funding", "read", 200, uc("/funding")),
+    Route("propose budget line", "POST", "/use-cases/{key}/funding", "funding.write", 201,
+          with_body(uc("/funding"), json=FUNDING_LINE), scoped=403),
+    Route("approve budget line", "POST", "/funding/lines/{line_id}/approve", "funding.write", 200, approve_line,
+          named=True, of_use_case=True),
+    Route("funding transition", "POST", "/use-cases/{key}/funding/transition", "funding.write", 201,
+          funding_transition, named=True),
+    Route("funding portfolio", "GET", "/funding/portfolio", "read", 200, fixed("/funding/portfolio")),
 )
 # fmt: on
 CELLS = [
@@ -430,7 +499,7 @@ def test_a_viewer_cannot_write_anything(world: World) -> None:
     policy (which stores nothing)."""
     self_service = {("POST", "/me/tokens"), ("DELETE", "/me/tokens/{token_id}"), ("POST", "/policies/validate")}
     writes = [r for r in ROUTES if r.method != "GET" and (r.method, r.path) not in self_service]
-    assert len({(r.method, r.path) for r in writes}) == 20
+    assert len({(r.method, r.path) for r in writes}) == 24
     assert all(expected(r, "viewer", t) == 403 for r in writes for t in r.targets)
 
 
@@ -462,6 +531,8 @@ PAGES = (
     ("POST", "/use-cases/{key}/review/decide"),
     ("GET", "/stalled"),
     ("GET", "/portfolio"),
+    ("GET", "/maturity"),
+    ("POST", "/maturity"),
     ("GET", "/policy"),
     ("GET", "/policy/{name}"),
     ("GET", "/audit"),

@@ -21,6 +21,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Connector settings hold URLs the server will call: only those who run the programme.
     "connector.manage": frozenset({"admin", "program_lead"}),
     "user.manage": frozenset({"admin"}),
+    "maturity.assess": frozenset({"admin", "program_lead"}),  # organisational readiness assessments
+    # Propose budget lines and record funding moves; approving needs a named role (funding service).
+    "funding.write": frozenset({"admin", "program_lead", "contributor"}),
 }
 
 

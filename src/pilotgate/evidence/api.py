@@ -6,7 +6,7 @@ import json
 import tempfile
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -195,7 +195,9 @@ def add_connector(
 
 
 @router.delete("/connectors/{connector}", status_code=204, summary="Remove a connector (its points stay)")
-def remove_connector(request: Request, principal: CurrentPrincipal, connector: int) -> None:
+def remove_connector(
+    request: Request, principal: CurrentPrincipal, connector: Annotated[int, Path(ge=1, le=2_147_483_647)]
+) -> None:
     principal.require("connector.manage", "remove connectors")
     with unit_of_work(request) as uow:
         sync.remove(uow, connector_id=connector, actor=principal.email)

@@ -52,6 +52,6 @@ class ConnectorWrite(Strict):
 
 
 class PullRequest(Strict):
-    connector: int | None = None
+    connector: int | None = Field(default=None, ge=1, le=2_147_483_647)
     use_case: str | None = Field(default=None, max_length=32)
     due: bool = False

@@ -82,7 +82,7 @@ def _print_status(out: dict) -> None:  # type: ignore[type-arg]
         style = STATUS_STYLE.get(c["status"], "")
         criteria.add_row(escape(c["title"]), c["kind"], f"[{style}]{c['status']}[/{style}]", escape(c["note"] or ""))
     screen.print(criteria)
-    _print_measurements([c for c in out["criteria"] if c.get("evaluation")])
+    _print_measurements([c for c in out["criteria"] if c["kind"] == "metric" and c.get("evaluation")])
     artifacts = table("Artifact", "Attached", "Version", "File or URL")
     for a in out["artifacts"]:
         artifacts.add_row(

@@ -36,8 +36,22 @@ def pull_connectors(settings: Settings) -> str:
     return f"{len(results)} connector(s) pulled, {len(failed)} failed"
 
 
-# Connectors carry their own interval; this tick only looks for the due ones.
-JOBS = (Job("connectors.pull", timedelta(seconds=60), pull_connectors),)
+def check_alerts(settings: Settings) -> str:
+    from pilotgate.alerts import service
+
+    with UnitOfWork(settings) as uow:
+        report = service.check(uow)
+    for failure in report.failed:
+        log.warning("alert not delivered: %s", failure)
+    return f"{len(report.digests)} digest(s); {len(report.sent)} sent, {len(report.failed)} failed"
+
+
+# Connectors carry their own interval; this tick only looks for the due ones. Alerts are checked
+# hourly; an unchanged digest is sent at most once a day.
+JOBS = (
+    Job("connectors.pull", timedelta(seconds=60), pull_connectors),
+    Job("alerts.check", timedelta(hours=1), check_alerts),
+)
 
 
 def holder_name() -> str:

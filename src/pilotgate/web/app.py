@@ -29,7 +29,9 @@ def api_router() -> APIRouter:
     from pilotgate.accounts.api import router as accounts
     from pilotgate.audit.api import router as audit
     from pilotgate.evidence.api import router as evidence
+    from pilotgate.funding.api import router as funding
     from pilotgate.gates.api import router as gates
+    from pilotgate.maturity.api import router as maturity
     from pilotgate.policy.api import router as policies
     from pilotgate.portfolio.api import router as portfolio
     from pilotgate.usecases.api import router as usecases
@@ -37,7 +39,7 @@ def api_router() -> APIRouter:
     # Declares bearer authentication in the OpenAPI document; auth.current_principal enforces it.
     bearer = HTTPBearer(auto_error=False, description="A personal API token: pgt_…")
     router = APIRouter(prefix="/api/v1", dependencies=[Security(bearer)], responses=problems.PROBLEM_RESPONSES)
-    for part in (usecases, gates, evidence, policies, audit, accounts, portfolio):
+    for part in (usecases, gates, evidence, policies, audit, accounts, portfolio, maturity, funding):
         router.include_router(part)
     return router
 
@@ -79,9 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(api_router())
 
+    from pilotgate.maturity.pages import router as maturity_pages
     from pilotgate.web.pages import router as pages
 
     app.include_router(pages)
+    app.include_router(maturity_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

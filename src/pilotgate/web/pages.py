@@ -17,6 +17,7 @@ from pilotgate.accounts.views import token_view
 from pilotgate.audit import service as audit
 from pilotgate.errors import PilotgateError
 from pilotgate.evidence import panels
+from pilotgate.funding.panels import funding_panel, portfolio_panel
 from pilotgate.gates import approvals, readiness
 from pilotgate.policy import service as policies
 from pilotgate.portfolio.flow import portfolio_policy
@@ -204,12 +205,14 @@ def use_case_page(request: Request, principal: CurrentPrincipal, key: str) -> Re
         artifacts = _artifacts_of(uow, detail["key"], policy)
         people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
         evidence = panels.use_case_panel(uow, service.get_or_raise(uow, detail["key"]), policy)
+        funding = funding_panel(uow, service.get_or_raise(uow, detail["key"]))
     return render(
         request,
         "use_case.html",
         {
             "uc": detail,
             "evidence": evidence,
+            "funding": funding,
             "policy": policy,
             "history": history[::-1],
             "people": people,
@@ -313,9 +316,10 @@ def portfolio_page(request: Request, principal: CurrentPrincipal) -> Response:
 
     with unit_of_work(request, read_only=True) as uow:
         report = flow.report(uow).as_dict()
+        funding = portfolio_panel(uow)
     from pilotgate.portfolio.charts import portfolio_charts
 
-    return render(request, "portfolio.html", {"report": report, "charts": portfolio_charts(report)})
+    return render(request, "portfolio.html", {"report": report, "charts": portfolio_charts(report), "funding": funding})
 
 
 @router.get("/stalled")

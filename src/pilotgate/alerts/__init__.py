@@ -1,0 +1,1 @@
+"""Alerts: per-person digests and a portfolio summary, sent by webhook (Slack-compatible) and SMTP."""

@@ -1,0 +1,1 @@
+"""Organisational readiness: the five capabilities of the missing middle, self-assessed and measured."""
