@@ -54,3 +54,14 @@ def test_the_portfolio_report_from_the_cli(home: Path) -> None:
         "Deloitte, State of AI in the Enterprise, 7th edition (March 2026)",
     }
     assert "Production rate" in ok("portfolio", "report")
+
+
+def test_a_pilot_without_a_funding_pathway_is_flagged_until_one_is_recorded(home: Path) -> None:
+    from tests.builders import at_stage, funded
+
+    key, people = at_stage("pilot", roles=("program_lead", "sponsor", "bu_head"), title="Unfunded pilot")
+    found = [f for f in json.loads(ok("portfolio", "stalled", "--json")) if f["key"] == key]
+    assert [f["rule"] for f in found] == ["no_funding_pathway"]
+    assert "passed Gate 2: POC → Pilot but no production funding pathway is recorded" in found[0]["explanation"]
+    funded(key, people)
+    assert [f for f in json.loads(ok("portfolio", "stalled", "--json")) if f["key"] == key] == []

@@ -96,3 +96,14 @@ def test_pilot_adoption_under_the_threshold_for_the_rule_s_weeks() -> None:
         update={"stalled": POLICY.stalled.model_copy(update={"low_adoption": LowAdoptionRule(enabled=False)})}
     )
     assert findings_for(off, stuck, NOW) == []
+
+
+def test_past_the_funding_gate_without_a_pathway() -> None:
+    why = "no operational budget line and no approved transition"
+    [finding] = findings_for(POLICY, facts(no_funding_pathway=why), NOW)
+    assert finding.rule == "no_funding_pathway"
+    assert finding.explanation == f"passed Gate 2: POC → Pilot but no production funding pathway is recorded: {why}"
+    off = POLICY.model_copy(
+        update={"stalled": POLICY.stalled.model_copy(update={"no_funding_pathway": Toggle(enabled=False)})}
+    )
+    assert findings_for(off, facts(no_funding_pathway=why), NOW) == []

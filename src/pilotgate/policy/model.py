@@ -168,6 +168,7 @@ class StalledRules(Strict):
     conditions_past_due: Toggle = Toggle()
     waivers_expired: Toggle = Toggle()
     low_adoption: LowAdoptionRule = LowAdoptionRule()
+    no_funding_pathway: Toggle = Toggle()
 
 
 class SloDefaults(Strict):
@@ -228,6 +229,13 @@ class Policy(Strict):
 
     def role_titles(self) -> dict[str, str]:
         return self._role_titles
+
+    def funding_gate(self) -> Gate | None:
+        """The gate that asks for a production funding pathway (Gate 2 in the shipped policy)."""
+        for gate in self.gates:
+            if any(c.check == "funding.pathway_identified" for c in gate.criteria):
+                return gate
+        return None
 
     def earlier_stages(self, stage_id: str) -> list[str]:
         ids = self.stage_ids()

@@ -26,6 +26,9 @@ class Facts:
     expired_waivers: tuple[tuple[str, date], ...] = ()
     # Weekly adoption rates of the low-adoption rule's cohort, oldest first, over its last N weeks.
     weekly_adoption: tuple[float, ...] = ()
+    # Past the funding gate without a production funding pathway: why (None when it has one or
+    # has not passed that gate yet).
+    no_funding_pathway: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,5 +119,12 @@ def findings_for(policy: Policy, facts: Facts, now: datetime) -> list[Finding]:
             "low_adoption",
             f"{low.cohort} adoption under the {threshold:.0%} threshold in each of the last {low.weeks} weeks "
             f"(latest {weekly[-1]:.0%}): users are not taking it up",
+        )
+    if rules.no_funding_pathway.enabled and facts.no_funding_pathway is not None:
+        gate = policy.funding_gate()
+        found.add(
+            "no_funding_pathway",
+            f"passed {gate.title if gate else 'the funding gate'} but no production funding pathway is recorded: "
+            f"{facts.no_funding_pathway}",
         )
     return found.found

@@ -77,6 +77,7 @@ def stalled(uow: UnitOfWork, *, keys: list[str] | None = None) -> list[Finding]:
     parsed = {name: policies.parsed(policies.get_or_raise(uow, name)) for name in {r.policy_name for r in rows}}
     evidence = last_evidence(uow, live)
     adoption = weekly_adoption(uow, live, parsed.values())
+    unfunded = missing_funding(uow, [(r.id, r.stage, parsed[r.policy_name]) for r in rows])
     found: list[Finding] = []
     for use_case_id, key, title, unit, stage, status, entered, policy_name in rows:
         last = max((t for t in (activity.get(key), evidence.get(use_case_id)) if t is not None), default=None)
@@ -92,6 +93,7 @@ def stalled(uow: UnitOfWork, *, keys: list[str] | None = None) -> list[Finding]:
             tuple(conditions[use_case_id]),
             tuple(waivers[use_case_id]),
             adoption.get((use_case_id, policy_name), ()),
+            unfunded.get(use_case_id),
         )
         found += findings_for(parsed[policy_name], facts, now)
     return found
@@ -144,3 +146,20 @@ def weekly_adoption(
             ]
             found[(use_case_id, policy.name)] = tuple(rates)
     return found
+
+
+def missing_funding(uow: UnitOfWork, rows: list[tuple[int, str, Policy]]) -> dict[int, str]:
+    """Why each use case past its policy's funding gate has no production funding pathway."""
+    past = []
+    for use_case_id, stage, policy in rows:
+        gate = policy.funding_gate()
+        if gate is None or not policy.stalled.no_funding_pathway.enabled:
+            continue
+        order = policy.stage_ids()
+        if stage in order and gate.from_stage in order and order.index(stage) > order.index(gate.from_stage):
+            past.append(use_case_id)
+    if not past:
+        return {}
+    from pilotgate.funding.service import pathway_checks
+
+    return {uc: result.note for uc, result in pathway_checks(uow, past).items() if result.status != "met"}
