@@ -92,11 +92,14 @@ def evaluate_all(connection: Connection, items: Iterable[Item], *, now_ms: int) 
         for _, read in calls:
             wanted.update(dict.fromkeys(read))
     scope: Collection[int] | None = use_case_ids
+    infos = _infos(connection, {s.key for s in wanted}, use_case_ids, plans, now_ms)
+    defined = {key for mine in infos.values() for key in mine}
     aggregates: dict[int, dict[Series, Aggregate]] = defaultdict(dict)  # by use case, then series
     for series in wanted:
+        if series.key not in defined:
+            continue  # no use case measures it: every call reading it is unknown anyway
         for use_case_id, value in repository.aggregate(connection, series, now_ms=now_ms, use_case_ids=scope).items():
             aggregates[use_case_id][series] = value
-    infos = _infos(connection, {s.key for s in wanted}, use_case_ids, plans, now_ms)
     slos = _slos(connection, use_case_ids)
     results: dict[tuple[int, str], Evaluation] = {}
     references_cache: dict[tuple[str, int | None], dict[str, Measured]] = {}

@@ -257,8 +257,8 @@ def _moved(row: FundingTransition) -> rules.Transition:
     )
 
 
-def _bulk(uow: UnitOfWork, ids: Sequence[int]) -> tuple[dict[int, Any], ...]:
-    """Lines, transitions, roles (as of now) and keys of many use cases in four queries."""
+def _bulk(uow: UnitOfWork, ids: Sequence[int], *, with_roles: bool = True) -> tuple[dict[int, Any], ...]:
+    """Lines, transitions, roles (as of now; only when asked) and keys of many use cases in four queries."""
     now = uow.now()
     lines: dict[int, list[rules.Line]] = defaultdict(list)
     moved: dict[int, list[rules.Transition]] = defaultdict(list)
@@ -269,11 +269,16 @@ def _bulk(uow: UnitOfWork, ids: Sequence[int]) -> tuple[dict[int, Any], ...]:
         lines[line.use_case_id].append(facts(line))
     for row in uow.session.scalars(select(FundingTransition).where(FundingTransition.use_case_id.in_(ids))):
         moved[row.use_case_id].append(_moved(row))
-    for use_case_id, role, email in uow.session.execute(
-        select(RoleAssignment.use_case_id, RoleAssignment.role, Person.email)
-        .join(Person, Person.id == RoleAssignment.person_id)
-        .where(RoleAssignment.use_case_id.in_(ids), RoleAssignment.assigned_at <= now)
-    ):
+    assigned = (
+        uow.session.execute(
+            select(RoleAssignment.use_case_id, RoleAssignment.role, Person.email)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .where(RoleAssignment.use_case_id.in_(ids), RoleAssignment.assigned_at <= now)
+        ).all()
+        if with_roles
+        else []
+    )
+    for use_case_id, role, email in assigned:
         roles[use_case_id][role] = email
     keys = {i: key for i, key in uow.session.execute(select(UseCase.id, UseCase.key).where(UseCase.id.in_(ids)))}
     return lines, moved, roles, keys
@@ -281,7 +286,7 @@ def _bulk(uow: UnitOfWork, ids: Sequence[int]) -> tuple[dict[int, Any], ...]:
 
 def pathway_checks(uow: UnitOfWork, ids: list[int]) -> dict[int, rules.CheckResult]:
     """Gate 2's `funding.pathway_identified`, for many use cases at once."""
-    lines, moved, _, keys = _bulk(uow, ids)
+    lines, moved, _, keys = _bulk(uow, ids, with_roles=False)
     now = uow.now()
     return {i: rules.pathway_identified(lines[i], moved[i], now=now, key=keys[i]) for i in ids if i in keys}
 

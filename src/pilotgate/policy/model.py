@@ -114,7 +114,15 @@ class Gate(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     def required_roles(self, risk_tier: str) -> list[str]:
-        return [a.role for a in self.approvers if a.applies_to(risk_tier)]
+        known = self._roles_by_tier.get(risk_tier)
+        if known is None:
+            known = self._roles_by_tier[risk_tier] = tuple(a.role for a in self.approvers if a.applies_to(risk_tier))
+        return list(known)
+
+    @cached_property
+    def _roles_by_tier(self) -> dict[str, tuple[str, ...]]:
+        # Asked once per open review by portfolio readiness: answered once per risk tier.
+        return {}
 
     def approver_roles(self) -> set[str]:
         return {a.role for a in self.approvers}
@@ -218,7 +226,11 @@ class Policy(Strict):
         return next((g for g in self.gates if g.from_stage == stage_id), None)
 
     def gate(self, number: int) -> Gate | None:
-        return next((g for g in self.gates if g.number == number), None)
+        return self._gates_by_number.get(number)
+
+    @cached_property
+    def _gates_by_number(self) -> dict[int, Gate]:
+        return {g.number: g for g in self.gates}
 
     def role_ids(self) -> list[str]:
         return [r.id for r in self.roles]
