@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from wsgiref.simple_server import WSGIServer
 
-import httpx
 import pytest
-from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from prometheus_client import CollectorRegistry, Gauge
 
 from pilotgate.errors import InvalidInput
 from pilotgate.evidence.connectors import connector_class
 from pilotgate.evidence.connectors.base import ConnectorError
 from pilotgate.evidence.connectors.prometheus import PrometheusConnector, query_step
+from tests.prometheus_server import free_port, prometheus_scraping
 
 UPTIME = 99.25
 LATENCY_MS = 123.5
@@ -30,15 +25,8 @@ class PrometheusServer:
     url: str
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def exporter() -> WSGIServer:
-    """Serve a few pilot metrics from this process."""
+def exporter_registry() -> CollectorRegistry:
+    """A few pilot metrics, served from this process."""
     registry = CollectorRegistry()
     Gauge("pilot_uptime_percent", "Uptime", registry=registry).set(UPTIME)
     Gauge("pilot_latency_ms", "Latency", registry=registry).set(LATENCY_MS)
@@ -46,66 +34,14 @@ def exporter() -> WSGIServer:
     requests = Gauge("pilot_requests", "Requests per route", ["route"], registry=registry)
     requests.labels(route="/a").set(1)
     requests.labels(route="/b").set(2)
-    server, _thread = start_http_server(0, addr="127.0.0.1", registry=registry)
-    return server
-
-
-def wait_for(condition: str, check: Callable[[], bool], log: Path, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"Prometheus: {condition} not within {seconds}s; its log:\n{log.read_text()[-2000:]}")
+    return registry
 
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusServer]:
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.fail("the prometheus binary is missing: run scripts/install-system-deps")
-    home, metrics = tmp_path_factory.mktemp("prometheus"), exporter()
-    config = home / "prometheus.yml"
-    config.write_text(
-        "global:\n  scrape_interval: 1s\n"
-        "scrape_configs:\n  - job_name: pilot\n    static_configs:\n"
-        f"      - targets: ['127.0.0.1:{metrics.server_port}']\n"
-    )
-    port, log = free_port(), home / "prometheus.log"
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={home / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for("ready", lambda: httpx.get(f"{url}/-/ready").status_code == 200, log)
-        query = {"query": "count_over_time(pilot_uptime_percent[1m])"}
-
-        def scraped_three_times() -> bool:
-            result = httpx.get(f"{url}/api/v1/query", params=query).json()["data"]["result"]
-            return bool(result) and float(result[0]["value"][1]) >= 3
-
-        wait_for("three scrapes of the exporter", scraped_three_times, log)
+    home = tmp_path_factory.mktemp("prometheus")
+    with prometheus_scraping(exporter_registry(), home, probe="pilot_uptime_percent") as url:
         yield PrometheusServer(url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        metrics.shutdown()
-        metrics.server_close()
 
 
 def connector(url: str, **config: object) -> PrometheusConnector:

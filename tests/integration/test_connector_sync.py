@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-from prometheus_client import CollectorRegistry, Gauge, start_http_server
+from prometheus_client import CollectorRegistry, Gauge
 
 from pilotgate.evidence import service as evidence
 from pilotgate.evidence import sync
 from pilotgate.evidence.models import ConnectorConfigRow
 from pilotgate.usecases import service as usecases
 from tests.builders import cli, ok, uow, use_case
-from tests.integration.test_connector_prometheus import free_port, wait_for
+from tests.prometheus_server import free_port, prometheus_scraping
 
 UPTIME, ERROR_RATE = 99.25, 0.5
 
@@ -27,51 +24,11 @@ UPTIME, ERROR_RATE = 99.25, 0.5
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Prometheus scraping an exporter in this process every second; yields its URL."""
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.fail("the prometheus binary is missing: run scripts/install-system-deps")
     registry = CollectorRegistry()
     Gauge("pilot_uptime_percent", "Uptime", registry=registry).set(UPTIME)
     Gauge("pilot_error_percent", "Error rate", registry=registry).set(ERROR_RATE)
-    exporter, _thread = start_http_server(0, addr="127.0.0.1", registry=registry)
-    home = tmp_path_factory.mktemp("prometheus")
-    config = home / "prometheus.yml"
-    config.write_text(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: pilot\n    static_configs:\n"
-        f"      - targets: ['127.0.0.1:{exporter.server_port}']\n"
-    )
-    port, log = free_port(), home / "prometheus.log"
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config}",
-                f"--storage.tsdb.path={home / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for("ready", lambda: httpx.get(f"{url}/-/ready").status_code == 200, log)
-
-        def scraped_three_times() -> bool:
-            query = {"query": "count_over_time(pilot_uptime_percent[1m])"}
-            result = httpx.get(f"{url}/api/v1/query", params=query).json()["data"]["result"]
-            return bool(result) and float(result[0]["value"][1]) >= 3
-
-        wait_for("three scrapes of the exporter", scraped_three_times, log)
+    with prometheus_scraping(registry, tmp_path_factory.mktemp("prometheus"), probe="pilot_uptime_percent") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        exporter.shutdown()
-        exporter.server_close()
 
 
 @pytest.fixture
