@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -26,6 +25,7 @@ from pilotgate.accounts import service as accounts
 from pilotgate.client import Remote
 from pilotgate.errors import Forbidden, InvalidInput
 from tests.web.conftest import LiveServer, Portfolio
+from tests.web.test_api import ok, problem
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -43,23 +43,6 @@ def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
 def lead(app: object, portfolio: Portfolio) -> Iterator[TestClient]:
     with portfolio.client(app, "lead") as client:
         yield client
-
-
-def problem(response: httpx.Response, status: int, *fragments: str) -> dict[str, Any]:
-    """The response is an RFC 9457 problem with this status; its detail names each fragment."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM, response.headers
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["title"] and body["detail"], body
-    assert "Traceback" not in response.text
-    for fragment in fragments:
-        assert fragment in body["detail"], body
-    return body
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def iso(moment: datetime) -> str:

@@ -251,10 +251,6 @@ def _no_data(key: str, cohort: str | None, window_seconds: int | None) -> str:
     return f"no {key} data{in_cohort}{window}"
 
 
-def _window_text(spec: Series) -> str:
-    return _span(spec.window_seconds or 0)
-
-
 def _span(seconds: int) -> str:
     """A duration as people write it in expressions: 30d, 12h, 90m (weeks stay in days)."""
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
