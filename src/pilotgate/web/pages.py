@@ -17,7 +17,7 @@ from pilotgate.accounts.views import token_view
 from pilotgate.audit import service as audit
 from pilotgate.errors import PilotgateError
 from pilotgate.evidence import panels
-from pilotgate.funding.panels import funding_panel, portfolio_panel
+from pilotgate.funding.panels import portfolio_panel
 from pilotgate.gates import approvals, readiness
 from pilotgate.policy import service as policies
 from pilotgate.portfolio.flow import portfolio_policy
@@ -28,6 +28,7 @@ from pilotgate.usecases.models import UseCase
 from pilotgate.web import login, review_pages
 from pilotgate.web.auth import CurrentPrincipal, unit_of_work
 from pilotgate.web.cache import VersionedCache
+from pilotgate.web.panels import use_case_panels
 from pilotgate.web.templating import environment, render
 
 router = APIRouter(include_in_schema=False)
@@ -205,14 +206,14 @@ def use_case_page(request: Request, principal: CurrentPrincipal, key: str) -> Re
         artifacts = _artifacts_of(uow, detail["key"], policy)
         people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
         evidence = panels.use_case_panel(uow, service.get_or_raise(uow, detail["key"]), policy)
-        funding = funding_panel(uow, service.get_or_raise(uow, detail["key"]))
+        contributed = use_case_panels(uow, service.get_or_raise(uow, detail["key"]))
     return render(
         request,
         "use_case.html",
         {
             "uc": detail,
             "evidence": evidence,
-            "funding": funding,
+            **contributed,
             "policy": policy,
             "history": history[::-1],
             "people": people,
