@@ -17,6 +17,7 @@ from pilotgate.evidence.criteria import (
     SeriesInfo,
     call_value,
     calls_in,
+    compile_judge,
     evaluate,
     judge,
     measure_call,
@@ -260,5 +261,6 @@ def test_the_fast_status_agrees_with_the_explained_evaluation(expression: str, d
     measured = {call: measure_call(call, series, aggregates, infos) for call, series in calls.items()}
     explained = evaluate(expression, condition, measured, references)
     assert judge(condition, values, references) == explained.status
+    assert compile_judge(condition, calls)(aggregates, infos, references) == explained.status
     for call in calls:
         assert (values[id(call)] is not None) == measured[call].known
