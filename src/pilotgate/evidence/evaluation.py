@@ -3,16 +3,15 @@ series, then the pure evaluator."""
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from pilotgate.db.bulk import paused_gc
 from pilotgate.evidence import repository
 from pilotgate.evidence.criteria import (
     Aggregate,
@@ -84,35 +83,12 @@ def slo_references(policy: Policy, own: ServiceLevelObjective | None) -> dict[st
     }
 
 
-# Above this many criteria, the cyclic garbage collector is paused while they are evaluated.
-BULK = 2_000
-
-
-@contextmanager
-def _bulk_allocation(size: int) -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large evaluation allocates.
-
-    Ten thousand use cases make some 200,000 small tuples and dicts, none of them in a reference
-    cycle; the collector's generation-0 passes over them cost about a third of the whole
-    evaluation and can free nothing. Reference counting still frees everything as usual. A
-    thread that finds the collector already paused leaves it to whoever paused it.
-    """
-    if size < BULK or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def evaluate_all(connection: Connection, items: Iterable[Item], *, now_ms: int) -> dict[tuple[int, str], Evaluation]:
     """Every item's evaluation, keyed by (use case id, criterion id)."""
     items = list(items)
     if not items:
         return {}
-    with _bulk_allocation(len(items)):
+    with paused_gc(len(items)):
         return _evaluate_all(connection, items, now_ms)
 
 

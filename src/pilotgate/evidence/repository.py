@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from pilotgate.db import bulk
 from pilotgate.evidence.criteria import Aggregate, Series
 from pilotgate.evidence.models import MetricDefinition, MetricPoint
 
@@ -33,7 +34,7 @@ def definitions(
     ).where(Definition.c.key.in_(list(keys)))
     if use_case_ids is not None:
         query = query.where(Definition.c.use_case_id.in_(list(use_case_ids)))
-    return _rows(connection, query)
+    return bulk.rows(connection, query)
 
 
 class Group(NamedTuple):
@@ -120,7 +121,7 @@ def aggregate_group(
     found: dict[tuple[int, str | None], Aggregate] = {}
     wanted = use_case_ids if use_case_ids is not None and len(use_case_ids) > ID_FILTER_LIMIT else None
     by_cohort = group.cohorts is not None
-    for row in _rows(connection, query):
+    for row in bulk.rows(connection, query):
         use_case_id, cohort = row[0], (row[1] if by_cohort else None)
         if wanted is not None and use_case_id not in wanted:
             continue
@@ -128,21 +129,6 @@ def aggregate_group(
         start = end_ms - window * 1000 if window is not None else None
         found[(use_case_id, cohort)] = Aggregate(None if value is None else float(value), points, start, end_ms)
     return found
-
-
-def _rows(connection: Connection, query: Select) -> list[Any]:  # type: ignore[type-arg]
-    """The query's rows as plain tuples from the driver's cursor: tens of thousands of aggregate
-    rows skip SQLAlchemy's result objects, which cost as much as the query on SQLite."""
-    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    params: Any = compiled.params
-    if compiled.positiontup is not None:
-        params = tuple(compiled.params[name] for name in compiled.positiontup)
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(str(compiled), params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
 
 
 def aggregate(

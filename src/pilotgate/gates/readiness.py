@@ -10,6 +10,8 @@ from typing import cast
 
 from sqlalchemy import Connection, select
 
+from pilotgate.db import bulk
+from pilotgate.db.bulk import BULK, paused_gc
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.evidence.evaluation import evaluate_all
 from pilotgate.evidence.rules import to_ms
@@ -36,6 +38,11 @@ class Readiness:
 
 def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Readiness]:
     """The blockers of every open review in the portfolio (or of the named use cases), by key."""
+    with paused_gc(BULK if keys is None else len(keys)):
+        return _all_open(uow, keys)
+
+
+def _all_open(uow: UnitOfWork, keys: Collection[str] | None) -> list[Readiness]:
     session = uow.session
     # Plain Core rows: no ORM identity map or entity loading for tens of thousands of rows.
     connection = session.connection()
@@ -70,10 +77,11 @@ def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Re
         else {}
     )
     assignments: dict[int, dict[str, str]] = defaultdict(dict)
-    for use_case_id, role, email in connection.execute(
+    for use_case_id, role, email in bulk.rows(
+        connection,
         select(RoleAssignment.use_case_id, RoleAssignment.role, Person.email)
         .join(Person, RoleAssignment.person_id == Person.id)
-        .join(Review, (Review.use_case_id == RoleAssignment.use_case_id) & opened)
+        .join(Review, (Review.use_case_id == RoleAssignment.use_case_id) & opened),
     ):
         assignments[use_case_id][role] = email
     assessed: dict[int, dict[str, rules.Assessment]] = defaultdict(dict)
@@ -89,24 +97,26 @@ def all_open(uow: UnitOfWork, *, keys: Collection[str] | None = None) -> list[Re
         )
         .join(Person, Assessment.assessed_by_id == Person.id)
         .join(Review, (Review.id == Assessment.review_id) & opened)
-    ):
+    ).all():  # dates need SQLAlchemy's result processing; all() at least fetches them in one go
         evidence = tuple(json.loads(links)) if links and links != "[]" else ()
         assessed[review_id][criterion] = rules.Assessment(
             criterion, cast(rules.AssessmentStatus, status), email, justification, expires, evidence
         )
     attached: dict[int, dict[str, rules.Artifact]] = defaultdict(dict)
-    for review_id, artifact_id, version, sha, url, email in connection.execute(
+    for review_id, artifact_id, version, sha, url, email in bulk.rows(
+        connection,
         select(Artifact.review_id, Artifact.artifact_id, Artifact.version, Artifact.sha256, Artifact.url, Person.email)
         .join(Person, Artifact.uploaded_by_id == Person.id)
         .join(Review, (Review.id == Artifact.review_id) & opened)
-        .order_by(Artifact.review_id, Artifact.artifact_id, Artifact.version)
+        .order_by(Artifact.review_id, Artifact.artifact_id, Artifact.version),
     ):
         attached[review_id][artifact_id] = rules.Artifact(artifact_id, version, sha, url, email)
     votes: dict[int, list[rules.Vote]] = defaultdict(list)
-    for review_id, role, email, choice, digest, comment in connection.execute(
+    for review_id, role, email, choice, digest, comment in bulk.rows(
+        connection,
         select(Vote.review_id, Vote.role, Person.email, Vote.choice, Vote.evidence_digest, Vote.comment)
         .join(Person, Vote.person_id == Person.id)
-        .join(Review, (Review.id == Vote.review_id) & opened)
+        .join(Review, (Review.id == Vote.review_id) & opened),
     ):
         votes[review_id].append(rules.Vote(role, email, cast(rules.VoteChoice, choice), digest, comment))
     today = uow.now().date()
