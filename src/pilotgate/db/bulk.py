@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import ClauseElement
 
 # Above this many items, the cyclic garbage collector is paused while they are evaluated.
 BULK = 2_000
