@@ -1,0 +1,1 @@
+"""Use-case prioritisation: the Discovery scorecard, the ranked portfolio and value concentration."""
