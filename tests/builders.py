@@ -160,3 +160,56 @@ def funded(key: str, people: dict[str, str]) -> None:
         )
         funding.approve_line(unit, line_id=line.id, actor=people["bu_head"])
         funding.transition(unit, key=key, line_id=line.id, effective_date=today, actor=people["bu_head"])
+
+
+def change_complete(key: str, people: dict[str, str]) -> None:
+    """Change management complete for the pilot population (Gate 3's change_management criterion):
+    a workflow redesign done, a training session held at its attendance target, managers briefed."""
+    from pilotgate.change import service as change
+
+    lead = people["program_lead"]
+    with uow() as unit:
+        change.add_plan(unit, key=key, population="pilot", owner=lead, actor=lead, target_users=40)
+        done = [
+            change.add_item(unit, key=key, population="pilot", kind=kind, title=kind, owner=lead, actor=lead, **extra)
+            for kind, extra in (
+                ("workflow_redesign", {}),
+                ("manager_briefing", {}),
+                ("training", {"session_date": unit.now().date(), "attendance_target": 40}),
+            )
+        ]
+        for item in done:
+            attendance = 40 if item.kind == "training" else None
+            change.complete_item(unit, item_id=item.id, actor=lead, attendance=attendance)
+
+
+def operations_ready(key: str, people: dict[str, str]) -> None:
+    """AI operations ready (Gate 3's operations_readiness): monitoring with alerting, a two-level
+    escalation path on call today, a runbook, a drill passed today, two checks of every rubric section
+    done by hand (an ML Test Score of 1)."""
+    from pilotgate.operations import service as ops
+    from pilotgate.operations.readiness import SECTIONS
+
+    lead = people["program_lead"]
+    with uow() as unit:
+        ops.set_monitoring(unit, key=key, description="Latency and error alerts", alerting=True, actor=lead)
+        ops.add_oncall(unit, key=key, email=lead, level=1, actor=lead)
+        second = next(email for email in people.values() if email != lead)
+        ops.add_oncall(unit, key=key, email=second, level=2, actor=lead)
+        ops.set_runbook(unit, key=key, url="https://wiki.example.org/runbook", actor=lead)
+        ops.add_drill(unit, key=key, scenario="Model rollback", outcome="passed", participants=[lead], actor=lead)
+        for section in SECTIONS:
+            for check in section.checks[:2]:
+                ops.set_check(unit, key=key, check=check.id, status="manual", actor=lead)
+
+
+def operations_owned(key: str, people: dict[str, str], *, team: str = "Claims Ops") -> None:
+    """A business-unit team owns operations (Gate 4's operations_ownership, all but the accepted
+    handover, which the handover records add): the business-unit head leads it, both on call are in it."""
+    from pilotgate.operations import service as ops
+
+    head, lead = people["bu_head"], people["program_lead"]
+    with uow() as unit:
+        ops.set_team(unit, key=key, name=team, kind="business_unit", lead=head, members=[lead], actor=lead)
+        ops.add_oncall(unit, key=key, email=head, level=1, actor=lead)
+        ops.add_oncall(unit, key=key, email=lead, level=2, actor=lead)

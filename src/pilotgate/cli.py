@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from pilotgate.alerts.commands import check as check_command
 from pilotgate.cli_support import errors_rendered, local_actor, local_only, report_crash, set_server, unit_of_work
+from pilotgate.prioritisation.commands import timeline_command
 
 # Command groups load on first use: `pilotgate --help` imports none of them.
 GROUPS = {
@@ -43,6 +44,41 @@ GROUPS = {
         "pilotgate.funding.commands",
         "funding_app",
         "Production funding: budget lines, approvals and the move to operational money.",
+    ),
+    "case": (
+        "pilotgate.finance.commands",
+        "case_app",
+        "Business cases: monthly 3-year models, scenarios, sensitivity, Monte Carlo and actuals.",
+    ),
+    "score": (
+        "pilotgate.prioritisation.commands",
+        "score_app",
+        "Use-case prioritisation: the Discovery scorecard, the ranking and value concentration.",
+    ),
+    "handover": (
+        "pilotgate.handover.commands",
+        "handover_app",
+        "Handover of operations to the owning team (Gate 4), and hypercare after go-live.",
+    ),
+    "scale": (
+        "pilotgate.scale.commands",
+        "scale_app",
+        "Scale: expansions of production use cases, started from their evidence, and capability reuse.",
+    ),
+    "report": (
+        "pilotgate.reports.commands",
+        "report_app",
+        "Reports: gate review packets and the portfolio report, as PDF, HTML or Markdown.",
+    ),
+    "change": (
+        "pilotgate.change.commands",
+        "change_app",
+        "Change management: plans per user population, training, briefings and adoption.",
+    ),
+    "ops": (
+        "pilotgate.operations.commands",
+        "ops_app",
+        "AI operations: owning team, on-call, runbook, monitoring, incidents, drills, retraining, readiness.",
     ),
 }
 
@@ -158,6 +194,7 @@ def import_command(
 
 
 app.command("check")(check_command)
+app.command("timeline")(timeline_command)
 
 
 @app.command("serve")

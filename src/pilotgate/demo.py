@@ -16,15 +16,21 @@ from sqlalchemy import select
 
 from pilotgate import demo_metrics
 from pilotgate.audit.models import Meta
+from pilotgate.change.demo import record_demo_change
 from pilotgate.config import Settings
 from pilotgate.db.engine import Database
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import Conflict
+from pilotgate.finance.demo import record_demo_business_case
 from pilotgate.funding.demo import record_demo_funding
 from pilotgate.gates import readiness
 from pilotgate.gates import service as gates
+from pilotgate.handover.demo import record_demo_handovers
 from pilotgate.maturity.demo import record_demo_assessments
+from pilotgate.operations.demo import record_demo_operations
 from pilotgate.policy import service as policies
+from pilotgate.prioritisation.demo import record_demo_scorecard
+from pilotgate.scale.demo import record_demo_expansion
 from pilotgate.usecases import repository
 from pilotgate.usecases import service as usecases
 
@@ -194,7 +200,7 @@ PLANS = [
         "HR policy chatbot",
         "Human Resources",
         "Answers employee questions on HR policies.",
-        [240, 220, 180, 60],
+        [240, 220, 180, 21],  # live three weeks: in hypercare
         tags=("genai", "copilot"),
         ending="conditional",
     ),
@@ -317,9 +323,13 @@ def _walk(uow: UnitOfWork, clock: DemoClock, plan: Plan, key: str, roles: dict[s
         decision = "go"
         if last and plan.ending in ("stop", "hold", "recycle"):
             decision = plan.ending
+        if index == 4:  # Gate 4's operations ownership is computed from the accepted handover
+            record_demo_handovers(uow, clock, titles={plan.title})
         _review(uow, clock, key, roles, policy, decision=decision, days=days, plan=plan)
     if plan.in_flight:
         clock.set_days_ago(max(1, plan.entered[-1] // 3))
+        if len(plan.entered) == 4 and plan.in_flight == 3:  # a Gate 4 review ready to decide
+            record_demo_handovers(uow, clock, titles={plan.title})
         _review(uow, clock, key, roles, policy, decision=None, days=0, plan=plan)
 
 
@@ -449,7 +459,13 @@ def build_demo(actor: str, *, with_accounts: bool = False) -> dict[str, Any]:
                 usecases.assign(uow, key=use_case.key, role=role, email=who, actor=actor)
             demo_metrics.seed(uow, key=use_case.key, plan=plan, today=clock.today, actor=roles["technical_lead"])
             record_demo_funding(uow, clock, plan=plan, key=use_case.key, roles=roles)
+            record_demo_business_case(uow, clock, plan=plan, key=use_case.key, roles=roles)
+            record_demo_change(uow, clock, plan=plan, key=use_case.key, roles=roles)
+            record_demo_operations(uow, clock, plan=plan, key=use_case.key, roles=roles)
             _walk(uow, clock, plan, use_case.key, roles)
+            record_demo_scorecard(uow, clock, plan=plan, key=use_case.key, roles=roles)
+        record_demo_handovers(uow, clock)
+        record_demo_expansion(uow, clock, actor=email("priya.raman"))
         record_demo_assessments(uow, clock, actor=email("priya.raman"))
         clock.at = clock.today
         password, made = _demo_accounts(uow, actor) if with_accounts else ("", [])

@@ -10,9 +10,9 @@ from tests.builders import cli, ok, ready_gate1, use_case
 
 def test_demo_builds_a_realistic_portfolio_through_real_decisions(home: Path) -> None:
     out = ok("demo")
-    assert "25 use cases" in out
+    assert "26 use cases" in out  # 25 plans and one expansion
     listed = json.loads(ok("usecase", "list", "--json"))
-    assert listed["total"] == 25
+    assert listed["total"] == 26
     items = listed["items"]
     assert {u["stage"] for u in items} == {"discovery", "poc", "pilot", "production", "scale"}
     assert len({u["business_unit"] for u in items}) >= 5
@@ -31,7 +31,7 @@ def test_demo_builds_a_realistic_portfolio_through_real_decisions(home: Path) ->
 def test_demo_refreshes_itself_but_refuses_real_data(home: Path) -> None:
     ok("demo")
     ok("demo")
-    assert json.loads(ok("usecase", "list", "--json"))["total"] == 25
+    assert json.loads(ok("usecase", "list", "--json"))["total"] == 26
     ok("audit", "verify")
 
 

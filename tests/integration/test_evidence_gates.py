@@ -9,10 +9,21 @@ from pathlib import Path
 import pytest
 
 from pilotgate.gates import readiness
-from tests.builders import at_stage, cli, evidence_file, funded, ok, points_csv, ready_gate1, uow
+from tests.builders import (
+    at_stage,
+    change_complete,
+    cli,
+    evidence_file,
+    funded,
+    ok,
+    operations_ready,
+    points_csv,
+    ready_gate1,
+    uow,
+)
 
 GATE3_ROLES = ("program_lead", "cio_cto", "bu_head")
-GATE3_ATTESTATIONS = ("outcome_evidence", "operations_readiness", "change_management")
+GATE3_ATTESTATIONS = ("outcome_evidence",)  # change_management and operations_readiness are computed
 GATE3_ARTIFACTS = (
     "pilot_outcomes_report",
     "adoption_metrics",
@@ -59,6 +70,8 @@ def in_gate3(directory: Path, *, stable: bool = True, risk_tier: str = "medium")
     lead = people["program_lead"]
     ok("gate", "open", key, "--as", lead)
     funded(key, people)  # production_funding is computed from the funding records
+    change_complete(key, people)  # and change_management from the change records
+    operations_ready(key, people)  # and operations_readiness from the operations records
     for criterion_id in GATE3_ATTESTATIONS:
         ok("gate", "assess", key, criterion_id, "met", "--as", lead, "--note", "verified")
     for artifact in GATE3_ARTIFACTS:

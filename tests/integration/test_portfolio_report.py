@@ -82,7 +82,7 @@ def test_the_report_on_the_demo_counts_real_decisions(home: Path) -> None:
     assert sum(g.stopped for g in before.gates) == stopped == before.by_status["stopped"] > 0
     assert before.gates[0].kill_rate is not None and before.gates[0].kill_rate > 0
     assert all(c.entered and c.rate is not None for c in before.conversions)
-    assert before.conversions[0].entered == before.total == 25
+    assert before.conversions[0].entered == before.total == 26
     pilot = next(t for t in before.time_in_stage if t.stage == "pilot")
     assert pilot.over_max is not None and pilot.over_max >= 2
 

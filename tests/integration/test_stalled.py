@@ -48,7 +48,7 @@ def test_past_due_conditions_and_a_missing_owner(home: Path, tmp_path: Path) -> 
 def test_the_portfolio_report_from_the_cli(home: Path) -> None:
     ok("demo")
     report = json.loads(ok("portfolio", "report", "--json"))
-    assert report["total"] == 25 and sum(s["total"] for s in report["stages"]) == 25
+    assert report["total"] == 26 and sum(s["total"] for s in report["stages"]) == 26
     assert {b["source"] for b in report["benchmarks"]} >= {
         "Gartner",
         "Deloitte, State of AI in the Enterprise, 7th edition (March 2026)",

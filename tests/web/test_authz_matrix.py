@@ -28,16 +28,25 @@ from fastapi.testclient import TestClient
 from pilotgate.accounts import service as accounts
 from pilotgate.accounts.rules import PERMISSIONS
 from pilotgate.audit import service as audit
+from pilotgate.change import service as change
 from pilotgate.config import Settings
 from pilotgate.db.engine import Database
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.evidence import service as metrics
 from pilotgate.evidence import sync
+from pilotgate.finance import service as finance
+from pilotgate.finance.template import template_data
 from pilotgate.funding import service as funding
 from pilotgate.gates import service as gates
+from pilotgate.handover import service as handover
+from pilotgate.handover.rules import ITEMS as HANDOVER_ITEMS
 from pilotgate.maturity import service as maturity
 from pilotgate.maturity.questionnaire import QUESTIONS
+from pilotgate.operations import incidents as ops_incidents
+from pilotgate.prioritisation import service as scorecards
+from pilotgate.scale import service as scale
 from pilotgate.usecases import service as usecases
+from pilotgate.usecases.models import UseCase
 from tests.web.conftest import PASSWORD, Portfolio, build_portfolio
 
 API = "/api/v1"
@@ -75,6 +84,12 @@ def test_permissions_are_the_ones_this_matrix_was_written_for() -> None:
         "user.manage": {"admin"},
         "maturity.assess": {"admin", "program_lead"},
         "funding.write": {"admin", "program_lead", "contributor"},
+        "finance.write": {"admin", "program_lead", "contributor"},
+        "handover.write": {"admin", "program_lead", "contributor"},
+        "scale.write": {"admin", "program_lead", "contributor"},
+        "change.write": {"admin", "program_lead", "contributor"},
+        "operations.write": {"admin", "program_lead", "contributor"},
+        "score.write": {"admin", "program_lead", "contributor"},
     }
 
 
@@ -314,6 +329,47 @@ FUNDING_LINE = {
 }  # fmt: skip
 
 
+CHANGE_PLAN = {"population": "pilot", "owner": "lead@example.org", "target_users": 40}
+CHANGE_ITEM = {"population": "pilot", "kind": "communication", "title": "Launch mail", "owner": "lead@example.org"}
+
+
+def change_plan(world: World, key: str) -> int:
+    """A change plan with one open item on a use case, recorded by someone no caller is."""
+    with UnitOfWork(world.settings) as uow:
+        change.add_plan(uow, key=key, actor=world.email("viewer"), **CHANGE_PLAN)
+        item_id: int = change.add_item(uow, key=key, actor=world.email("viewer"), **CHANGE_ITEM).id
+    return item_id
+
+
+def change_items(world: World, who: str, target: str) -> Call:
+    key = fresh_use_case(world, target)
+    change_plan(world, key)
+    return f"{API}/use-cases/{key}/change/items", {"json": CHANGE_ITEM}
+
+
+def complete_change_item(world: World, who: str, target: str) -> Call:
+    return f"{API}/change/items/{change_plan(world, fresh_use_case(world, target))}/complete", {"json": {}}
+
+
+def with_case(suffix: str = "", **kwargs: Any) -> Prepare:
+    """A use case with a business case (the template, set by someone no caller is)."""
+
+    def prepare(world: World, who: str, target: str) -> Call:
+        key = fresh_use_case(world, target)
+        with UnitOfWork(world.settings) as uow:
+            finance.set_case(uow, key=key, spec=BUSINESS_CASE, actor=world.email("viewer"))
+        return f"{API}/use-cases/{key}/business-case{suffix}", kwargs
+
+    return prepare
+
+
+def import_actuals(world: World, who: str, target: str) -> Call:
+    url, _ = with_case()(world, who, "own")
+    key = url.split("/")[-2]
+    row = {"use_case": key, "month": BUSINESS_CASE["start"], "kind": "cost", "category": "pilot", "amount": 10}
+    return f"{API}/business-cases/actuals", {"json": {"actuals": [row]}}
+
+
 def latest_assessment(world: World, who: str, target: str) -> Call:
     """The latest readiness assessment: recorded first, when the matrix has none yet."""
     with UnitOfWork(world.settings) as uow:
@@ -322,6 +378,111 @@ def latest_assessment(world: World, who: str, target: str) -> Call:
     return f"{API}/maturity/latest", {}
 
 
+OPS_TEAM = {"name": "Claims Ops", "kind": "business_unit", "lead": "lead@example.org"}
+INCIDENT = {"severity": "sev3", "title": "Slow answers", "handled_by": "lead@example.org", "team": "ai_programme"}
+DRILL = {"scenario": "Roll back the model", "outcome": "passed", "participants": ["lead@example.org"]}
+
+
+def resolve_incident(world: World, who: str, target: str) -> Call:
+    """An open incident on a use case, logged by someone no caller is (the viewer)."""
+    key = fresh_use_case(world, target)
+    with UnitOfWork(world.settings) as uow:
+        incident_id = ops_incidents.open_incident(uow, key=key, actor=world.email("viewer"), **INCIDENT).id
+    return f"{API}/use-cases/{key}/operations/incidents/{incident_id}/resolve", {"json": {"resolution": "fixed"}}
+
+
+def ops(suffix: str, method_body: dict[str, Any]) -> Prepare:
+    return with_body(uc(f"/operations{suffix}"), json=method_body)
+
+
+HANDOVER = {"team": "Claims Operations", "ops_owner": "other.sponsor@example.org"}
+EXPANSION = {"title": "Matrix case — Spain", "kind": "geography", "scope": "Madrid"}
+
+
+def in_production(world: World, target: str) -> str:
+    key = fresh_use_case(world, target)
+    with UnitOfWork(world.settings) as uow:
+        usecases.enter_stage(uow, usecases.get_or_raise(uow, key), stage="production", at=uow.now(), reason="matrix")
+    return key
+
+
+def handed_over(world: World, key: str, proposer: str, head: str, *, done: bool, accept: bool = False) -> None:
+    """A handover proposed by `proposer` as program lead, with `head` as business-unit head."""
+    with UnitOfWork(world.settings) as uow:
+        usecases.assign(uow, key=key, role="program_lead", email=proposer, actor="test")
+        usecases.assign(uow, key=key, role="bu_head", email=head, actor="test")
+        handover.propose(uow, key=key, actor=proposer, **HANDOVER)
+        for item in HANDOVER_ITEMS if done else ():
+            handover.check_item(uow, key=key, item=item, actor=proposer)
+        if accept:
+            handover.accept(uow, key=key, actor=head)
+
+
+def propose_handover(world: World, who: str, target: str) -> Call:
+    """The caller is the program lead when named on the own use case."""
+    key = in_production(world, target)
+    if target == "own" and who in NAMED_ON_OWN:
+        with UnitOfWork(world.settings) as uow:
+            usecases.assign(uow, key=key, role="program_lead", email=world.email(who), actor="test")
+    return f"{API}/use-cases/{key}/handover", {"json": HANDOVER}
+
+
+def tick_handover_item(world: World, who: str, target: str) -> Call:
+    key = in_production(world, target)
+    handed_over(world, key, world.email(OWNERS[target][0]), world.email("other_sponsor"), done=False)
+    return f"{API}/use-cases/{key}/handover/items/runbook", {"json": {"note": "wiki"}}
+
+
+def accept_handover(world: World, who: str, target: str) -> Call:
+    """The caller heads the business unit when named on the own use case (proposed by someone else)."""
+    key = in_production(world, target)
+    named = target == "own" and who in NAMED_ON_OWN
+    proposer = world.email("other_lead" if named and who == "lead" else OWNERS[target][0])
+    handed_over(world, key, proposer, world.email(who if named else "other_sponsor"), done=True)
+    return f"{API}/use-cases/{key}/handover/accept", {}
+
+
+def accepted_handover(suffix: str, *, review: bool = False) -> Prepare:
+    def prepare(world: World, who: str, target: str) -> Call:
+        key = in_production(world, target)
+        lead = world.email(OWNERS[target][0])
+        handed_over(world, key, lead, world.email("other_sponsor"), done=True, accept=True)
+        if review:
+            with UnitOfWork(world.settings) as uow:
+                gates.open_review(uow, key=key, actor=lead)
+        return f"{API}/use-cases/{key}/handover{suffix}", {}
+
+    return prepare
+
+
+def expand_use_case(world: World, who: str, target: str) -> Call:
+    return f"{API}/use-cases/{in_production(world, target)}/expansions", {"json": EXPANSION}
+
+
+def assess_reuse(world: World, who: str, target: str) -> Call:
+    """An expansion of a use case in production; it is named on by the parent's people."""
+    key = in_production(world, target)
+    with UnitOfWork(world.settings) as uow:
+        row = scale.expand(uow, parent=key, actor=world.email(OWNERS[target][0]), **EXPANSION)
+        child = uow.session.get_one(UseCase, row.use_case_id).key
+    return f"{API}/use-cases/{child}/reuse/model", {"json": {"status": "reused"}}
+
+
+SCORECARD = {"scores": dict.fromkeys(("business_value", "feasibility", "data_availability", "process_maturity",
+                                     "risk", "sponsorship"), 3), "expected_value": "100000"}  # fmt: skip
+
+
+def scored_for_review(world: World, who: str, target: str) -> Call:
+    """A use case scored by its program lead, its Gate 1 review open: its document can be attached."""
+    key = fresh_use_case(world, target, review=True)
+    with UnitOfWork(world.settings) as uow:
+        lead = world.email(OWNERS[target][0])
+        scorecards.record(uow, key=key, scores=SCORECARD["scores"], actor=lead, attach=False)
+    return f"{API}/use-cases/{key}/scorecard/attach", {}
+
+
+BUSINESS_CASE = {**template_data(), "start": (datetime.now(UTC).date() - timedelta(days=40)).strftime("%Y-%m")}
+ACTUAL = {"month": BUSINESS_CASE["start"], "kind": "cost", "category": "pilot", "amount": "1000"}
 IN_A_MONTH = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
 WAIVER = {"status": "waived", "note": "accepted risk", "expires": IN_A_MONTH}
 # One route per entry, kept compact to read as a table.
@@ -409,6 +570,84 @@ ROUTES = (
     Route("funding transition", "POST", "/use-cases/{key}/funding/transition", "funding.write", 201,
           funding_transition, named=True),
     Route("funding portfolio", "GET", "/funding/portfolio", "read", 200, fixed("/funding/portfolio")),
+    Route("case template", "GET", "/business-cases/template", "read", 200, fixed("/business-cases/template")),
+    Route("business case", "GET", "/use-cases/{key}/business-case", "read", 200, with_case()),
+    Route("set business case", "PUT", "/use-cases/{key}/business-case", "finance.write", 200,
+          with_body(uc("/business-case"), json={"case": BUSINESS_CASE}), scoped=403),
+    Route("case versions", "GET", "/use-cases/{key}/business-case/versions", "read", 200, with_case("/versions")),
+    Route("case sensitivity", "GET", "/use-cases/{key}/business-case/sensitivity", "read", 200,
+          with_case("/sensitivity")),
+    Route("case simulation", "GET", "/use-cases/{key}/business-case/simulation", "read", 200,
+          with_case("/simulation", params={"draws": 200})),
+    Route("case actuals", "GET", "/use-cases/{key}/business-case/actuals", "read", 200, with_case("/actuals")),
+    Route("record actual", "POST", "/use-cases/{key}/business-case/actuals", "finance.write", 201,
+          with_case("/actuals", json=ACTUAL), scoped=403),
+    Route("import actuals", "POST", "/business-cases/actuals", "finance.write", 200, import_actuals, scoped=422),
+    Route("case variance", "GET", "/use-cases/{key}/business-case/variance", "read", 200, with_case("/variance")),
+    Route("case reforecast", "GET", "/use-cases/{key}/business-case/reforecast", "read", 200,
+          with_case("/reforecast")),
+    Route("case indicators", "GET", "/use-cases/{key}/business-case/indicators", "read", 200,
+          with_case("/indicators")),
+    Route("handover of use case", "GET", "/use-cases/{key}/handover", "read", 200, uc("/handover")),
+    Route("propose handover", "POST", "/use-cases/{key}/handover", "handover.write", 201, propose_handover,
+          named=True),
+    Route("tick handover item", "PUT", "/use-cases/{key}/handover/items/{item}", "handover.write", 200,
+          tick_handover_item, named=True),
+    Route("accept handover", "POST", "/use-cases/{key}/handover/accept", "handover.write", 200, accept_handover,
+          named=True),
+    Route("attach handover document", "POST", "/use-cases/{key}/handover/attach", "handover.write", 201,
+          accepted_handover("/attach", review=True), named=True),
+    Route("handover document", "GET", "/use-cases/{key}/handover/document", "read", 200,
+          accepted_handover("/document")),
+    Route("scale of use case", "GET", "/use-cases/{key}/scale", "read", 200, uc("/scale")),
+    Route("expand use case", "POST", "/use-cases/{key}/expansions", "scale.write", 201, expand_use_case,
+          scoped=403),
+    Route("assess reuse", "PUT", "/use-cases/{key}/reuse/{component}", "scale.write", 200, assess_reuse,
+          scoped=403),
+    Route("change of use case", "GET", "/use-cases/{key}/change", "read", 200, uc("/change")),
+    Route("start change plan", "POST", "/use-cases/{key}/change/plans", "change.write", 201,
+          with_body(uc("/change/plans"), json=CHANGE_PLAN), scoped=403),
+    Route("add change item", "POST", "/use-cases/{key}/change/items", "change.write", 201, change_items,
+          scoped=403),
+    Route("complete change item", "POST", "/change/items/{item_id}/complete", "change.write", 200,
+          complete_change_item, scoped=403, of_use_case=True),
+    Route("gate packet", "GET", "/use-cases/{key}/review/packet.{fmt}", "read", 200,
+          uc("/review/packet.md", review=True)),
+    Route("portfolio report file", "GET", "/portfolio/report.{fmt}", "read", 200, fixed("/portfolio/report.md")),
+    Route("operations of use case", "GET", "/use-cases/{key}/operations", "read", 200, uc("/operations")),
+    Route("set operations team", "PUT", "/use-cases/{key}/operations/team", "operations.write", 200,
+          ops("/team", OPS_TEAM), scoped=403),
+    Route("add on-call", "POST", "/use-cases/{key}/operations/oncall", "operations.write", 201,
+          ops("/oncall", {"person": "lead@example.org", "level": 1}), scoped=403),
+    Route("set runbook", "PUT", "/use-cases/{key}/operations/runbook", "operations.write", 200,
+          ops("/runbook", {"url": "https://wiki.example.org/runbook"}), scoped=403),
+    Route("set monitoring", "PUT", "/use-cases/{key}/operations/monitoring", "operations.write", 200,
+          ops("/monitoring", {"description": "Dashboards", "alerting": True}), scoped=403),
+    Route("log incident", "POST", "/use-cases/{key}/operations/incidents", "operations.write", 201,
+          ops("/incidents", INCIDENT), scoped=403),
+    Route("resolve incident", "POST", "/use-cases/{key}/operations/incidents/{incident_id}/resolve",
+          "operations.write", 200, resolve_incident, scoped=403),
+    Route("add drill", "POST", "/use-cases/{key}/operations/drills", "operations.write", 201,
+          ops("/drills", DRILL), scoped=403),
+    Route("set retraining cadence", "PUT", "/use-cases/{key}/operations/retraining/cadence", "operations.write",
+          200, ops("/retraining/cadence", {"days": 30}), scoped=403),
+    Route("record retraining", "POST", "/use-cases/{key}/operations/retraining", "operations.write", 201,
+          ops("/retraining", {"automated": True}), scoped=403),
+    Route("add drift note", "POST", "/use-cases/{key}/operations/drift-notes", "operations.write", 201,
+          ops("/drift-notes", {"text": "Inputs shifting"}), scoped=403),
+    Route("readiness rubric", "GET", "/use-cases/{key}/operations/readiness", "read", 200,
+          uc("/operations/readiness")),
+    Route("mark readiness check", "PUT", "/use-cases/{key}/operations/readiness/{check}", "operations.write", 200,
+          ops("/readiness/data.schema", {"status": "manual"}), scoped=403),
+    Route("scorecard of use case", "GET", "/use-cases/{key}/scorecard", "read", 200, uc("/scorecard")),
+    Route("score use case", "POST", "/use-cases/{key}/scorecard", "score.write", 201,
+          with_body(uc("/scorecard"), json=SCORECARD), scoped=403),
+    Route("attach scorecard", "POST", "/use-cases/{key}/scorecard/attach", "score.write", 201, scored_for_review,
+          named=True),
+    Route("ranking", "GET", "/prioritisation/ranking", "read", 200, fixed("/prioritisation/ranking")),
+    Route("value concentration", "GET", "/prioritisation/concentration", "read", 200,
+          fixed("/prioritisation/concentration", params={"top": 3})),
+    Route("timeline", "GET", "/use-cases/{key}/timeline", "read", 200, uc("/timeline")),
 )
 # fmt: on
 CELLS = [
@@ -499,7 +738,7 @@ def test_a_viewer_cannot_write_anything(world: World) -> None:
     policy (which stores nothing)."""
     self_service = {("POST", "/me/tokens"), ("DELETE", "/me/tokens/{token_id}"), ("POST", "/policies/validate")}
     writes = [r for r in ROUTES if r.method != "GET" and (r.method, r.path) not in self_service]
-    assert len({(r.method, r.path) for r in writes}) == 24
+    assert len({(r.method, r.path) for r in writes}) == 49
     assert all(expected(r, "viewer", t) == 403 for r in writes for t in r.targets)
 
 
@@ -531,8 +770,26 @@ PAGES = (
     ("POST", "/use-cases/{key}/review/decide"),
     ("GET", "/stalled"),
     ("GET", "/portfolio"),
+    ("GET", "/portfolio/report.{fmt}"),
+    ("GET", "/use-cases/{key}/review/packet.{fmt}"),
     ("GET", "/maturity"),
     ("POST", "/maturity"),
+    ("GET", "/prioritisation"),
+    ("GET", "/use-cases/{key}/scorecard"),
+    ("POST", "/use-cases/{key}/scorecard"),
+    ("POST", "/use-cases/{key}/funding/lines"),
+    ("POST", "/use-cases/{key}/funding/approve"),
+    ("POST", "/use-cases/{key}/handover/propose"),
+    ("POST", "/use-cases/{key}/handover/items"),
+    ("POST", "/use-cases/{key}/handover/accept"),
+    ("POST", "/use-cases/{key}/handover/attach"),
+    ("POST", "/use-cases/{key}/scale/expand"),
+    ("POST", "/use-cases/{key}/scale/reuse"),
+    ("POST", "/use-cases/{key}/change/plans"),
+    ("POST", "/use-cases/{key}/change/items"),
+    ("POST", "/use-cases/{key}/change/items/{item_id}/complete"),
+    ("POST", "/use-cases/{key}/operations/incidents"),
+    ("POST", "/use-cases/{key}/operations/incidents/{incident_id}/resolve"),
     ("GET", "/policy"),
     ("GET", "/policy/{name}"),
     ("GET", "/audit"),
@@ -562,7 +819,8 @@ def test_every_page_route_is_public_or_in_the_page_list(world: World) -> None:
 
 @pytest.mark.parametrize(("method", "path"), PAGES, ids=[f"{m} {p}" for m, p in PAGES])
 def test_the_anonymous_are_sent_to_sign_in_from_every_page(world: World, method: str, path: str) -> None:
-    url = path.format(key=world.portfolio.key, name="pilotgate-default", token_id=1)
+    ids = {"token_id": 1, "item_id": 1, "incident_id": 1}
+    url = path.format(key=world.portfolio.key, name="pilotgate-default", fmt="pdf", **ids)
     before = world.audit_head()
     response = world.clients["anonymous"].request(method, url, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == f"/login?next={url}"
@@ -659,6 +917,11 @@ PAGE_WRITES = (
     ("/use-cases/{key}/review/attach", {"artifact": "use_case_scorecard", "url": "https://x.example/doc"}),
     ("/use-cases/{key}/review/vote", {"choice": "approve"}),
     ("/use-cases/{key}/review/decide", {"decision": "hold"}),
+    ("/use-cases/{key}/change/plans", {"population": "pilot", "owner": "lead@example.org"}),
+    ("/use-cases/{key}/change/items", {"population": "pilot", "kind": "communication", "title": "T"}),
+    ("/use-cases/{key}/change/items/1/complete", {}),
+    ("/use-cases/{key}/operations/incidents", {"severity": "sev3", "title": "T", "handled_by": "lead@example.org"}),
+    ("/use-cases/{key}/operations/incidents/1/resolve", {"resolution": "fixed"}),
 )
 
 

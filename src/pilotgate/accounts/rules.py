@@ -24,6 +24,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "maturity.assess": frozenset({"admin", "program_lead"}),  # organisational readiness assessments
     # Propose budget lines and record funding moves; approving needs a named role (funding service).
     "funding.write": frozenset({"admin", "program_lead", "contributor"}),
+    # Score use cases (the Discovery scorecard); outside the leads, only someone named on the use case.
+    "score.write": frozenset({"admin", "program_lead", "contributor"}),
+    # Business cases and their actuals: named on the use case unless a lead (finance API).
+    "finance.write": frozenset({"admin", "program_lead", "contributor"}),
+    # Handovers: the program lead proposes, the business-unit head accepts (handover service).
+    "handover.write": frozenset({"admin", "program_lead", "contributor"}),
+    # Expansions and their reuse assessments: named on the use case unless a lead (scale API).
+    "scale.write": frozenset({"admin", "program_lead", "contributor"}),
+    # Change plans and their items: named on the use case unless a lead (change service, API).
+    "change.write": frozenset({"admin", "program_lead", "contributor"}),
+    # Record AI operations (team, on-call, incidents, drills, retraining, readiness): named on the use
+    # case or in its owning team unless a lead (operations API).
+    "operations.write": frozenset({"admin", "program_lead", "contributor"}),
 }
 
 

@@ -27,10 +27,11 @@ class Digest:
     approvals: list[Item] = field(default_factory=list)
     stalled: list[Item] = field(default_factory=list)
     conditions: list[Item] = field(default_factory=list)
+    hypercare: list[Item] = field(default_factory=list)  # use cases in hypercare with a breach
 
     @property
     def empty(self) -> bool:
-        return not (self.approvals or self.stalled or self.conditions)
+        return not (self.approvals or self.stalled or self.conditions or self.hypercare)
 
     def sections(self) -> list[tuple[str, list[Item]]]:
         return [
@@ -39,6 +40,7 @@ class Digest:
                 ("Approvals waiting for you", self.approvals),
                 ("Your stalled use cases", self.stalled),
                 ("Conditions you own, due soon or overdue", self.conditions),
+                ("Your use cases in hypercare, with breaches", self.hypercare),
             )
             if items
         ]
@@ -55,6 +57,7 @@ class Digest:
                 ("approval waiting", "approvals waiting", self.approvals),
                 ("stalled use case", "stalled use cases", self.stalled),
                 ("condition due", "conditions due", self.conditions),
+                ("hypercare breach", "hypercare breaches", self.hypercare),
             )
             if items
         ]

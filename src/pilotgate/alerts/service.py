@@ -19,6 +19,8 @@ from pilotgate.alerts.rules import Digest, Item, slack_message
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.gates import approvals
 from pilotgate.gates.models import Condition, Decision, Review
+from pilotgate.handover import hypercare
+from pilotgate.handover.rules import HypercareStatus
 from pilotgate.portfolio.stalled_queries import stalled
 from pilotgate.usecases.models import Person, RoleAssignment, UseCase
 
@@ -40,6 +42,7 @@ class Report:
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     not_configured: list[str] = field(default_factory=list)
+    hypercare: list[HypercareStatus] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -52,11 +55,13 @@ class Report:
             "unchanged": self.unchanged,
             "failed": self.failed,
             "not_configured": self.not_configured,
+            "hypercare": [status.as_dict() for status in self.hypercare],
         }
 
 
-def digests(uow: UnitOfWork) -> list[Digest]:
-    """Every person's digest that has something in it, by e-mail."""
+def digests(uow: UnitOfWork, watched: list[HypercareStatus] | None = None) -> list[Digest]:
+    """Every person's digest that has something in it, by e-mail; `watched`: the use cases in
+    hypercare (looked up when not given)."""
     link = base_url()
     people: dict[str, Digest] = {}
     owners: dict[str, set[str]] = defaultdict(set)
@@ -97,6 +102,9 @@ def digests(uow: UnitOfWork) -> list[Digest]:
         people.setdefault(email, Digest(email, name)).conditions.append(
             Item(key, f"{text} ({overdue} {due.isoformat()})", f"{link}/use-cases/{key}")
         )
+    for status in hypercare.statuses(uow) if watched is None else watched:
+        for email in sorted(owners.get(status.key, ())) if status.breaches else ():
+            people[email].hypercare.append(Item(status.key, status.text(), f"{link}/use-cases/{status.key}#hypercare"))
     return [d for _, d in sorted(people.items()) if not d.empty]
 
 
@@ -162,8 +170,9 @@ def check(uow: UnitOfWork, *, dry_run: bool = False) -> Report:
     An unchanged message is not sent to the same place again within a day; a failed one is retried
     at the next check.
     """
-    report = Report(digests=digests(uow))
-    report.summary = summary(report.digests)
+    watched = hypercare.statuses(uow)
+    report = Report(digests=digests(uow, watched), hypercare=watched)
+    report.summary = summary(report.digests) + hypercare.summary_section(watched, base_url())
     if dry_run:
         return report
     mail, hooks = channels.smtp(), channels.webhooks()

@@ -17,6 +17,11 @@ from pilotgate.policy.model import Criterion
 IMPLEMENTATIONS = {
     "funding.pathway_identified": "pilotgate.funding.service:pathway_checks",
     "funding.production_funded": "pilotgate.funding.service:production_checks",
+    "change.complete": "pilotgate.change.checks:complete_checks",
+    "change.populations_planned": "pilotgate.change.checks:population_checks",
+    "operations.ready": "pilotgate.operations.checks:ready_checks",
+    "operations.owned": "pilotgate.operations.checks:owned_checks",
+    "operations.sustainable": "pilotgate.operations.checks:sustainable_checks",
 }
 
 

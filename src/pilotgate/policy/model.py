@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
 CriterionKind = Literal["attestation", "artifact", "metric", "computed"]
@@ -198,6 +198,94 @@ class EvidenceRules(Strict):
     min_grace: str = Field(default="1h", pattern=r"^\d+[smhdw]$")
 
 
+DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class HypercareRules(Strict):
+    """The period after a use case enters production (the policy's first operational stage) when
+    `pilotgate check` watches it closer: SLOs over a short window, a smaller staleness grace, and
+    any open incident of the listed severities."""
+
+    enabled: bool = True
+    days: int = Field(default=30, ge=1, le=365)
+    window: str = Field(default="1d", pattern=r"^\d+[smhdw]$")
+    grace_ratio: float = Field(default=0.25, ge=0)
+    min_grace: str = Field(default="15m", pattern=r"^\d+[smhdw]$")
+    incident_severities: tuple[str, ...] = ("sev1", "sev2")
+
+    @model_validator(mode="after")
+    def _window_within_period(self) -> HypercareRules:
+        seconds = int(self.window[:-1]) * DURATION_SECONDS[self.window[-1]]
+        if not 0 < seconds <= self.days * 86400:
+            raise ValueError(f"window {self.window} must be more than zero and at most {self.days} days (the period)")
+        return self
+
+
+class ScoreScale(Strict):
+    """The whole-number scale every scorecard criterion is scored on, e.g. 1–5."""
+
+    min: int = Field(default=1, ge=0, le=99)
+    max: int = Field(default=5, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScoreScale:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+
+class ScoreCriterion(Strict):
+    """One criterion of the use case scorecard. Weights are relative (normalised by their sum).
+    An ``inverse`` criterion — risk — is scored as found (5 = very risky) and counts against the
+    total: a high score lowers it."""
+
+    id: str = Identifier
+    title: str = Field(min_length=1)
+    weight: float = Field(gt=0, le=1000)
+    inverse: bool = False
+    guide: str = ""  # what a low and a high score mean, shown beside the score
+
+
+DEFAULT_SCORE_CRITERIA = (
+    ScoreCriterion(id="business_value", title="Business value", weight=30, guide="1 marginal … 5 material, quantified"),
+    ScoreCriterion(id="feasibility", title="Technical feasibility", weight=20, guide="1 research … 5 proven pattern"),
+    ScoreCriterion(id="data_availability", title="Data availability", weight=15, guide="1 none … 5 accessible, clean"),
+    ScoreCriterion(id="process_maturity", title="Process maturity", weight=10, guide="1 ad hoc … 5 standardised"),
+    ScoreCriterion(id="risk", title="Risk", weight=15, inverse=True, guide="1 low … 5 severe (counts against)"),
+    ScoreCriterion(id="sponsorship", title="Sponsorship", weight=10, guide="1 none … 5 committed, named owner"),
+)
+
+
+class Prioritisation(Strict):
+    """The Discovery scorecard (Gate 1's use case scorecard) and the value-concentration view."""
+
+    scale: ScoreScale = ScoreScale()
+    criteria: tuple[ScoreCriterion, ...] = Field(default=DEFAULT_SCORE_CRITERIA, min_length=1, max_length=20)
+    artifact: str = Field(default="use_case_scorecard", pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    currency: str = "EUR"  # what value concentration is reported in
+    top_n: int = Field(default=5, ge=1, le=1000)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        if len(value) != 3 or not value.isascii() or not value.isalpha() or not value.isupper():
+            raise ValueError(f"{value!r} is not a currency code: three capital letters (ISO 4217), e.g. EUR")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Prioritisation:
+        seen: dict[str, int] = {}
+        for index, criterion in enumerate(self.criteria):
+            if criterion.id in seen:
+                first = seen[criterion.id]
+                raise ValueError(f"criteria[{index}].id: {criterion.id!r} is already criteria[{first}]'s id")
+            seen[criterion.id] = index
+        return self
+
+    def criterion(self, criterion_id: str) -> ScoreCriterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+
 class Policy(Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", min_length=1, max_length=64)
     title: str = Field(min_length=1)
@@ -210,6 +298,8 @@ class Policy(Strict):
     rules: Rules = Rules()
     stalled: StalledRules = StalledRules()
     evidence: EvidenceRules = EvidenceRules()
+    prioritisation: Prioritisation = Prioritisation()
+    hypercare: HypercareRules = HypercareRules()
     statuses: tuple[str, ...] = ("active", "on_hold", "stopped", "retired")
 
     def stage_ids(self) -> list[str]:

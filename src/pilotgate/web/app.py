@@ -28,12 +28,19 @@ Authenticate with a personal API token (`pilotgate token create EMAIL`, or the A
 def api_router() -> APIRouter:
     from pilotgate.accounts.api import router as accounts
     from pilotgate.audit.api import router as audit
+    from pilotgate.change.api import router as change
     from pilotgate.evidence.api import router as evidence
+    from pilotgate.finance.api import router as finance
     from pilotgate.funding.api import router as funding
     from pilotgate.gates.api import router as gates
+    from pilotgate.handover.api import router as handover
     from pilotgate.maturity.api import router as maturity
+    from pilotgate.operations.api import router as operations
     from pilotgate.policy.api import router as policies
     from pilotgate.portfolio.api import router as portfolio
+    from pilotgate.prioritisation.api import router as prioritisation
+    from pilotgate.reports.api import router as reports
+    from pilotgate.scale.api import router as scale
     from pilotgate.usecases.api import router as usecases
 
     # Declares bearer authentication in the OpenAPI document; auth.current_principal enforces it.
@@ -41,6 +48,13 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1", dependencies=[Security(bearer)], responses=problems.PROBLEM_RESPONSES)
     for part in (usecases, gates, evidence, policies, audit, accounts, portfolio, maturity, funding):
         router.include_router(part)
+    router.include_router(reports)
+    router.include_router(finance)
+    router.include_router(handover)
+    router.include_router(scale)
+    router.include_router(change)
+    router.include_router(operations)
+    router.include_router(prioritisation)
     return router
 
 
@@ -81,11 +95,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(api_router())
 
+    from pilotgate.change.pages import router as change_pages
+    from pilotgate.funding.pages import router as funding_pages
+    from pilotgate.handover.pages import router as handover_pages
     from pilotgate.maturity.pages import router as maturity_pages
+    from pilotgate.operations.pages import router as operations_pages
+    from pilotgate.prioritisation.pages import router as prioritisation_pages
+    from pilotgate.reports.api import pages as report_pages
+    from pilotgate.scale.pages import router as scale_pages
     from pilotgate.web.pages import router as pages
 
     app.include_router(pages)
     app.include_router(maturity_pages)
+    app.include_router(report_pages)
+    app.include_router(funding_pages)
+    app.include_router(handover_pages)
+    app.include_router(scale_pages)
+    app.include_router(change_pages)
+    app.include_router(operations_pages)
+    app.include_router(prioritisation_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -199,6 +199,12 @@ def create_use_case(
 
 @router.get("/use-cases/{key}")
 def use_case_page(request: Request, principal: CurrentPrincipal, key: str) -> Response:
+    return render(request, "use_case.html", use_case_context(request, key))
+
+
+def use_case_context(request: Request, key: str) -> dict[str, Any]:
+    """Everything the use case page shows; a section's form that failed re-renders the page with it
+    (see web/use_case_forms.py)."""
     with unit_of_work(request, read_only=True) as uow:
         detail = views.detail(uow, key)
         policy = policies.parsed(policies.get_or_raise(uow, detail["policy"]))
@@ -207,20 +213,16 @@ def use_case_page(request: Request, principal: CurrentPrincipal, key: str) -> Re
         people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
         evidence = panels.use_case_panel(uow, service.get_or_raise(uow, detail["key"]), policy)
         contributed = use_case_panels(uow, service.get_or_raise(uow, detail["key"]))
-    return render(
-        request,
-        "use_case.html",
-        {
-            "uc": detail,
-            "evidence": evidence,
-            **contributed,
-            "policy": policy,
-            "history": history[::-1],
-            "people": people,
-            "artifacts": artifacts,
-            "error": None,
-        },
-    )
+    return {
+        "uc": detail,
+        "evidence": evidence,
+        **contributed,
+        "policy": policy,
+        "history": history[::-1],
+        "people": people,
+        "artifacts": artifacts,
+        "error": None,
+    }
 
 
 def _artifacts_of(uow: Any, key: str, policy: Any) -> list[dict[str, Any]]:

@@ -21,9 +21,26 @@ from pilotgate.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
+SHOWN_CHARACTERS = 100  # of one changed value in a history row; the audit trail keeps it whole
+
+
+def _shown(value: Any) -> str:
+    """A changed value as a history row shows it: lists and records summarised, long text cut."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, list):
+        return _shown(", ".join(str(v) for v in value))
+    if isinstance(value, dict):
+        return _shown(", ".join(f"{k}={v}" for k, v in value.items() if not isinstance(v, list | dict)))
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
+
+
 def event_row(event: Any) -> dict[str, Any]:
     after = json.loads(event.after)
-    change = ", ".join(f"{k}: {v}" for k, v in after.items() if v not in (None, "", [], {}) and k != "evidence_digest")
+    change = ", ".join(
+        f"{k}: {_shown(v)}" for k, v in after.items() if v not in (None, "", [], {}) and k != "evidence_digest"
+    )
     return {
         "seq": event.seq,
         "at": event.at.isoformat(),
@@ -48,6 +65,7 @@ def _page(
         use_case = usecases.get_or_raise(uow, key)
         review = reviews.open_review(uow, use_case.id)
         status = views.status(service.load_open(uow, key)) if review else None
+        decided = review is None and bool(reviews.decisions_of(uow, use_case.id))  # a packet to download
         for criterion in status["criteria"] if status else []:
             if criterion.get("evaluation"):
                 criterion["charts"] = panels.criterion_charts(uow, use_case, criterion["evaluation"])
@@ -64,6 +82,7 @@ def _page(
     context = {
         "uc": detail,
         "review": status,
+        "decided_packet": decided,
         "my_roles": my_roles,
         "people": people,
         "policy": policy,
