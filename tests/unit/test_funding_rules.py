@@ -145,6 +145,23 @@ def test_production_funded_needs_line_transition_and_head() -> None:
     assert result.detail["transitions"] == [1] and result.detail["bu_head"] == "head@example.org"
 
 
+def test_the_checks_list_the_records_behind_them_for_the_review_page() -> None:
+    met = rules.production_funded([line()], [moved()], HEAD, now=NOW)
+    assert met.detail["section"] == "#h-funding"
+    assert [(f["label"], f["ok"]) for f in met.detail["facts"]] == [  # type: ignore[attr-defined]
+        ("Approved operational line #1", True),
+        ("Approved transition #1", True),
+        ("Business-unit head", True),
+    ]
+    missing = rules.production_funded([], [], {}, now=NOW)
+    assert [(f["label"], f["value"], f["ok"]) for f in missing.detail["facts"]] == [  # type: ignore[attr-defined]
+        ("Approved operational line covering 2026-11-28", "none", False),
+        ("Business-unit head", "nobody named", False),
+    ]
+    pathway = rules.pathway_identified([line(end=date(2027, 12, 31))], [], now=NOW)
+    assert "EUR 120,000.00, Finance · CC-123, 2026-01-01 → 2027-12-31, approved" in str(pathway.detail["facts"])
+
+
 def test_production_funded_says_each_missing_piece_and_how_to_fix_it() -> None:
     nothing = rules.production_funded([], [], {}, now=NOW, key="UC-0003")
     assert nothing.status == "not_met"

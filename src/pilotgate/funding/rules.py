@@ -195,7 +195,11 @@ def pathway_identified(
         return CheckResult(
             "met",
             f"operational budget line {first.summary()}, {state}, identifies the production funding pathway{more}",
-            {"lines": [line.as_detail() for line in ahead], "transitions": [t.id for t in moved]},
+            {
+                "lines": [line.as_detail() for line in ahead],
+                "transitions": [t.id for t in moved],
+                **_facts(now, [(f"Operational line #{line.id}", line, True) for line in ahead], moved),
+            },
         )
     if moved:
         latest = max(moved, key=lambda t: t.approved_at)
@@ -203,7 +207,7 @@ def pathway_identified(
             "met",
             f"the approved transition #{latest.id} moves {key} to {latest.business_unit}'s operational budget "
             f"({latest.cost_centre}) from {latest.effective_date}",
-            {"lines": [], "transitions": [t.id for t in moved]},
+            {"lines": [], "transitions": [t.id for t in moved], **_facts(now, [], moved)},
         )
     ids = ", ".join(f"#{line.id}" for line in known)
     ended = f"operational line(s) {ids} ended before {today}, and " if known else ""
@@ -211,7 +215,11 @@ def pathway_identified(
         "not_met",
         f"{ended}no operational budget line covers {today} or later; propose one with "
         f"`pilotgate funding add {key} --source operational …`",
-        {"lines": [line.as_detail() for line in known], "transitions": []},
+        {
+            "lines": [line.as_detail() for line in known],
+            "transitions": [],
+            **_facts(now, [(f"Operational line #{line.id} (ended)", line, False) for line in known], []),
+        },
     )
 
 
@@ -234,10 +242,18 @@ def production_funded(
     moved = [t for t in transitions if t.approved_at <= now]
     naming = [t for t in moved if any(_same_unit(t.business_unit, line.business_unit) for line in covering)]
     head = roles.get(TRANSITION_APPROVER)
+    shown = [(f"Approved operational line #{line.id}", line, True) for line in covering]
+    absent = []
+    if not covering:
+        absent.append({"label": f"Approved operational line covering {today}", "value": "none", "ok": False})
+    elif not naming:
+        absent.append({"label": "Approved transition naming that business unit", "value": "none", "ok": False})
+    absent.append({"label": "Business-unit head", "value": head or "nobody named", "ok": bool(head)})
     detail: dict[str, object] = {
         "lines": [line.as_detail() for line in covering],
         "transitions": [t.id for t in naming],
         "bu_head": head,
+        **_facts(now, shown, naming, absent),
     }
     pending = [
         line
@@ -272,6 +288,33 @@ def production_funded(
         f"{latest.business_unit} the owner from {latest.effective_date}, and {head} is the business-unit head",
         detail,
     )
+
+
+def _facts(
+    now: datetime,
+    lines: Sequence[tuple[str, Line, bool]],
+    moved: Sequence[Transition],
+    more: Sequence[dict[str, object]] = (),
+) -> dict[str, object]:
+    """The records behind a check, as the review page lists them: lines, transitions, then `more`."""
+    facts: list[dict[str, object]] = [
+        {
+            "label": label,
+            "value": f"{money(line.amount, line.currency)}, {line.business_unit} · {line.cost_centre}, "
+            f"{line.period_start} → {line.period_end}, {'approved' if line.approved_at_or_before(now) else 'proposed'}",
+            "ok": ok,
+        }
+        for label, line, ok in lines
+    ]
+    facts += [
+        {
+            "label": f"Approved transition #{t.id}",
+            "value": f"to {t.business_unit} · {t.cost_centre} from {t.effective_date}",
+            "ok": True,
+        }
+        for t in moved
+    ]
+    return {"facts": [*facts, *more], "section": "#h-funding"}
 
 
 # ---------------------------------------------------------------- the portfolio view
