@@ -36,6 +36,9 @@ ADOPTION = (
     'criterion adoption (Adoption) is unknown (missing or stale data): adoption_rate(cohort="pilot", window="28d")'
 )
 DAYS = (1, 2, 3)  # the adoption points are this many days old
+# One clock for every import in the run: a re-import must hit the same timestamps to replace the
+# points, and two calls to now() may fall either side of a second boundary.
+ANCHOR = datetime.now(UTC).replace(microsecond=0)
 
 
 def status(key: str) -> dict:
@@ -56,10 +59,9 @@ def import_points(directory: Path, actor: str, rows: list[tuple[object, ...]], n
 
 def import_adoption(directory: Path, key: str, actor: str, active: int, *, name: str = "adoption.csv") -> None:
     """Pilot adoption of active/100 over the last three days."""
-    now = datetime.now(UTC)
     rows: list[tuple[object, ...]] = []
     for days in DAYS:
-        moment = (now - timedelta(days=days)).replace(microsecond=0)
+        moment = ANCHOR - timedelta(days=days)
         rows += [(key, "active_users", moment, active, "pilot"), (key, "eligible_users", moment, 100, "pilot")]
     import_points(directory, actor, rows, name)
 
