@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from pilotgate.change import rules
 from pilotgate.change.models import ChangePlan
+from pilotgate.db.bulk import among
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import InvalidInput
 from pilotgate.usecases.models import UseCase
+from pilotgate.usecases.repository import keys_of
 
 
 def facts(row: ChangePlan) -> rules.Plan:
@@ -45,10 +47,10 @@ def facts(row: ChangePlan) -> rules.Plan:
 def _bulk(uow: UnitOfWork, ids: Sequence[int]) -> tuple[dict[int, list[rules.Plan]], dict[int, str]]:
     """The plans (with their items) and keys of many use cases in three queries."""
     plans: dict[int, list[rules.Plan]] = defaultdict(list)
-    query = select(ChangePlan).where(ChangePlan.use_case_id.in_(ids)).order_by(ChangePlan.expansion, ChangePlan.id)
+    query = select(ChangePlan).where(among(ChangePlan.use_case_id, ids)).order_by(ChangePlan.expansion, ChangePlan.id)
     for row in uow.session.scalars(query):
         plans[row.use_case_id].append(facts(row))
-    keys = {i: key for i, key in uow.session.execute(select(UseCase.id, UseCase.key).where(UseCase.id.in_(ids)))}
+    keys = keys_of(uow, ids)
     return plans, keys
 
 

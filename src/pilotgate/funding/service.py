@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from pilotgate.audit import service as audit
+from pilotgate.db.bulk import among
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pilotgate.funding import rules
@@ -26,6 +27,7 @@ from pilotgate.funding.views import check_dict, line_dict, transition_dict
 from pilotgate.policy import service as policies
 from pilotgate.usecases import service as usecases
 from pilotgate.usecases.models import Person, RoleAssignment, StageHistory, UseCase
+from pilotgate.usecases.repository import keys_of
 
 CHECKS = {"pathway_identified": rules.pathway_identified, "production_funded": rules.production_funded}
 NOTE_LIMIT = 2000
@@ -264,23 +266,23 @@ def _bulk(uow: UnitOfWork, ids: Sequence[int], *, with_roles: bool = True) -> tu
     moved: dict[int, list[rules.Transition]] = defaultdict(list)
     roles: dict[int, dict[str, str]] = defaultdict(dict)
     for line in uow.session.scalars(
-        select(BudgetLine).where(BudgetLine.use_case_id.in_(ids)).order_by(BudgetLine.period_start, BudgetLine.id)
+        select(BudgetLine).where(among(BudgetLine.use_case_id, ids)).order_by(BudgetLine.period_start, BudgetLine.id)
     ):
         lines[line.use_case_id].append(facts(line))
-    for row in uow.session.scalars(select(FundingTransition).where(FundingTransition.use_case_id.in_(ids))):
+    for row in uow.session.scalars(select(FundingTransition).where(among(FundingTransition.use_case_id, ids))):
         moved[row.use_case_id].append(_moved(row))
     assigned = (
         uow.session.execute(
             select(RoleAssignment.use_case_id, RoleAssignment.role, Person.email)
             .join(Person, Person.id == RoleAssignment.person_id)
-            .where(RoleAssignment.use_case_id.in_(ids), RoleAssignment.assigned_at <= now)
+            .where(among(RoleAssignment.use_case_id, ids), RoleAssignment.assigned_at <= now)
         ).all()
         if with_roles
         else []
     )
     for use_case_id, role, email in assigned:
         roles[use_case_id][role] = email
-    keys = {i: key for i, key in uow.session.execute(select(UseCase.id, UseCase.key).where(UseCase.id.in_(ids)))}
+    keys = keys_of(uow, ids)
     return lines, moved, roles, keys
 
 
@@ -326,10 +328,10 @@ def portfolio(uow: UnitOfWork) -> dict[str, Any]:
     entered: dict[int, Any] = {}
     for use_case_id, stage, at in uow.session.execute(
         select(StageHistory.use_case_id, StageHistory.stage, StageHistory.entered_at)
-        .where(StageHistory.use_case_id.in_(ids))
+        .where(among(StageHistory.use_case_id, ids))
         .order_by(StageHistory.entered_at)
     ):
-        if stage in stages_of[use_case_id] and use_case_id not in entered:
+        if use_case_id in stages_of and stage in stages_of[use_case_id] and use_case_id not in entered:
             entered[use_case_id] = at.date()
     holdings = [
         rules.Holding(

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import cast
 
 from sqlalchemy import Connection, select
@@ -21,6 +22,11 @@ from pilotgate.policy import service as policies
 from pilotgate.policy.model import Policy
 from pilotgate.policy.models import PolicyVersion
 from pilotgate.usecases.models import Person, RoleAssignment, UseCase
+
+
+def _day(value: date | str | None) -> date | None:
+    """A date column read from the driver: SQLite gives its ISO text, PostgreSQL a date."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,8 @@ def _all_open(uow: UnitOfWork, keys: Collection[str] | None) -> list[Readiness]:
     ):
         assignments[use_case_id][role] = email
     assessed: dict[int, dict[str, rules.Assessment]] = defaultdict(dict)
-    for review_id, criterion, status, justification, expires, links, email in connection.execute(
+    for review_id, criterion, status, justification, expires, links, email in bulk.rows(
+        connection,
         select(
             Assessment.review_id,
             Assessment.criterion_id,
@@ -96,11 +103,11 @@ def _all_open(uow: UnitOfWork, keys: Collection[str] | None) -> list[Readiness]:
             Person.email,
         )
         .join(Person, Assessment.assessed_by_id == Person.id)
-        .join(Review, (Review.id == Assessment.review_id) & opened)
-    ).all():  # dates need SQLAlchemy's result processing; all() at least fetches them in one go
+        .join(Review, (Review.id == Assessment.review_id) & opened),
+    ):
         evidence = tuple(json.loads(links)) if links and links != "[]" else ()
         assessed[review_id][criterion] = rules.Assessment(
-            criterion, cast(rules.AssessmentStatus, status), email, justification, expires, evidence
+            criterion, cast(rules.AssessmentStatus, status), email, justification, _day(expires), evidence
         )
     attached: dict[int, dict[str, rules.Artifact]] = defaultdict(dict)
     for review_id, artifact_id, version, sha, url, email in bulk.rows(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from pilotgate.audit import service as audit
+from pilotgate.db.bulk import among
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pilotgate.gates import repository as reviews
@@ -272,7 +273,7 @@ def accepted_handovers(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, rules.A
     query = (
         select(Handover)
         .options(lazyload(Handover.items))
-        .where(Handover.use_case_id.in_(list(ids)), Handover.status == "accepted", Handover.accepted_at <= uow.now())
+        .where(among(Handover.use_case_id, ids), Handover.status == "accepted", Handover.accepted_at <= uow.now())
         .order_by(Handover.accepted_at, Handover.id)
     )
     for row in uow.session.scalars(query):

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.errors import InvalidInput
 from pilotgate.operations import criteria, repository, rules, views
@@ -23,12 +21,13 @@ from pilotgate.operations.models import (
     OpsTeam,
 )
 from pilotgate.usecases.models import UseCase
+from pilotgate.usecases.repository import keys_of
 
 CHECKS = ("ready", "owned", "sustainable")
 
 
 def _keys(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, str]:
-    return {i: key for i, key in uow.session.execute(select(UseCase.id, UseCase.key).where(UseCase.id.in_(ids)))}
+    return keys_of(uow, ids)
 
 
 def accepted_handovers(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, criteria.Handover]:

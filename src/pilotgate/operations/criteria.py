@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 from pilotgate.operations import readiness
@@ -79,6 +80,18 @@ def rubric(state: State) -> dict[str, Any]:
     return readiness.score(state.marks, readiness.derive(signals(state)))
 
 
+def _rubric_score(state: State) -> dict[str, Any]:
+    """The rubric as a gate check reads it (never changed by the reader): most use cases share
+    their marks and derived signals, so ten thousand checks score a few distinct rubrics."""
+    derived = readiness.derive(signals(state))
+    return _scored(tuple(sorted(state.marks.items())), tuple(sorted(derived.items())))
+
+
+@lru_cache(maxsize=256)
+def _scored(marks: tuple[tuple[str, str], ...], derived: tuple[tuple[str, readiness.Derived], ...]) -> dict[str, Any]:
+    return readiness.score(dict(marks), dict(derived))
+
+
 def _sections(score: dict[str, Any]) -> str:
     parts = ", ".join(f"{s['id']} {s['score']:g}" for s in score["sections"])
     return f"{score['score']:g} (the lowest section; {parts})"
@@ -130,7 +143,7 @@ def ready(state: State, key: str = "KEY") -> CheckResult:
     else:
         shown = f"{drill.held_on}: {drill.scenario} (passed)"
         facts.append(_fact(f"Passed incident-response drill in the last {WINDOW_DAYS} days", shown, True))
-    score = rubric(state)
+    score = _rubric_score(state)
     enough = bool(score["ready"])
     facts.append(_fact(f"ML Test Score (at least {readiness.READY_SCORE:g})", _sections(score), enough))
     if not enough:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from pilotgate.db.bulk import among
 from pilotgate.db.uow import UnitOfWork
 from pilotgate.operations import rules
 from pilotgate.operations.models import (
@@ -49,7 +50,7 @@ def marks(uow: UnitOfWork, ids: Sequence[int], now: datetime) -> dict[int, dict[
     found: dict[int, dict[str, OpsReadinessMark]] = defaultdict(dict)
     query = (
         select(OpsReadinessMark)
-        .where(OpsReadinessMark.use_case_id.in_(ids), OpsReadinessMark.recorded_at <= now)
+        .where(among(OpsReadinessMark.use_case_id, ids), OpsReadinessMark.recorded_at <= now)
         .order_by(OpsReadinessMark.recorded_at, OpsReadinessMark.id)
     )
     for row in uow.session.scalars(query):
@@ -71,7 +72,7 @@ def team_facts(row: OpsTeam) -> rules.Team:
 
 def _of(uow: UnitOfWork, model: Any, ids: Sequence[int]) -> dict[int, list[Any]]:
     by_use_case: dict[int, list[Any]] = defaultdict(list)
-    for row in uow.session.scalars(select(model).where(model.use_case_id.in_(ids)).order_by(model.id)):
+    for row in uow.session.scalars(select(model).where(among(model.use_case_id, ids)).order_by(model.id)):
         by_use_case[row.use_case_id].append(row)
     return by_use_case
 
@@ -86,7 +87,7 @@ def records(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, rules.Records]:
         uow.session.execute(
             select(OpsDriftNote.use_case_id, func.count())
             .where(
-                OpsDriftNote.use_case_id.in_(ids),
+                among(OpsDriftNote.use_case_id, ids),
                 OpsDriftNote.recorded_at <= now,
                 OpsDriftNote.noted_on <= now.date(),
             )
