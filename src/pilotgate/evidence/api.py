@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -153,7 +155,8 @@ async def import_points(request: Request, principal: CurrentPrincipal) -> dict[s
         raise InvalidInput("body", f"not JSON: {error}") from None
     if not isinstance(body, dict) or not isinstance(body.get("points"), list):
         raise InvalidInput("points", 'send an object {"points": [{"use_case": …, "metric": …, …}, …]}')
-    return await run_in_threadpool(_ingest, request, principal, ingest.json_points(body["points"]), "api")
+    points = ingest.json_points(body["points"])
+    return await run_in_threadpool(_ingest, request, principal, partial(ingest.ingest, points=points), "api")
 
 
 async def _import_csv(request: Request, principal: Principal) -> dict[str, Any]:
@@ -163,13 +166,14 @@ async def _import_csv(request: Request, principal: Principal) -> dict[str, Any]:
             spool.write(chunk)
         spool.seek(0)
         text = ingest.text_stream(spool)
-        return await run_in_threadpool(_ingest, request, principal, ingest.csv_points(text), "api (csv)")
+        read = partial(ingest.ingest_csv, stream=text)
+        return await run_in_threadpool(_ingest, request, principal, read, "api (csv)")
 
 
-def _ingest(request: Request, principal: Principal, points: Any, source: str) -> dict[str, Any]:
+def _ingest(request: Request, principal: Principal, read: Callable[..., ingest.Report], source: str) -> dict[str, Any]:
     with unit_of_work(request) as uow:
         only = _named_use_cases(uow, principal)
-        report = ingest.ingest(uow, points, actor=principal.email, source=source, only=only)
+        report = read(uow, actor=principal.email, source=source, only=only)
     return {"points": report.points, "metrics": report.metrics, "use_cases": report.use_cases}
 
 

@@ -209,9 +209,9 @@ def _import_locally(file: Path, actor: str, *, quiet: bool) -> dict[str, Any]:
     ):
         task = progress.add_task(f"importing {file.name}", total=size)
         with unit_of_work() as uow:
-            report = ingest.ingest(
+            report = ingest.ingest_csv(
                 uow,
-                ingest.csv_points(ingest.text_stream(raw)),
+                ingest.text_stream(raw),
                 actor=actor,
                 source=file.name,
                 progress=lambda _: progress.update(task, completed=size if raw.closed else raw.tell()),

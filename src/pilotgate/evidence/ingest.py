@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from itertools import chain
 from operator import itemgetter
 from typing import IO, Any, NamedTuple
 
@@ -59,9 +62,20 @@ class BatchInvalid(InvalidInput):
         self.errors = errors
 
 
-def csv_points(stream: IO[str]) -> Iterator[RawPoint]:
-    """Points from CSV text with a header naming use_case, metric, timestamp, value[, cohort, segment]."""
-    reader = csv.reader(stream)
+class _Layout(NamedTuple):
+    """Where each column sits in a CSV file's rows (None: the column is absent)."""
+
+    width: int
+    use_case: int
+    metric: int
+    timestamp: int
+    value: int
+    cohort: int | None
+    segment: int | None
+
+
+def _layout(reader: Iterator[list[str]]) -> _Layout:
+    """The header row, checked: the required columns present, no unknown ones."""
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -79,30 +93,41 @@ def csv_points(stream: IO[str]) -> Iterator[RawPoint]:
         raise InvalidInput(
             "file", f"row 1: {'; '.join(problems)}; expected use_case,metric,timestamp,value[,cohort][,segment]"
         )
-    at = [header.index(c) for c in COLUMNS]
-    cohort_at = header.index("cohort") if "cohort" in header else None
-    segment_at = header.index("segment") if "segment" in header else None
-    width = len(header)
-    use_case_at, metric_at, timestamp_at, value_at = at
+    use_case, metric, timestamp, value = (header.index(c) for c in COLUMNS)
+    return _Layout(
+        len(header),
+        use_case,
+        metric,
+        timestamp,
+        value,
+        header.index("cohort") if "cohort" in header else None,
+        header.index("segment") if "segment" in header else None,
+    )
+
+
+def _raw(number: int, fields: list[str], layout: _Layout) -> RawPoint:
+    if len(fields) != layout.width:
+        return RawPoint(number, "", "", "", None, problem=f"has {len(fields)} fields, the header has {layout.width}")
+    return RawPoint(
+        number,
+        fields[layout.use_case],
+        fields[layout.metric],
+        fields[layout.timestamp],
+        fields[layout.value],
+        fields[layout.cohort] if layout.cohort is not None else "",
+        fields[layout.segment] if layout.segment is not None else "",
+    )
+
+
+def csv_points(stream: IO[str]) -> Iterator[RawPoint]:
+    """Points from CSV text with a header naming use_case, metric, timestamp, value[, cohort, segment]."""
+    reader = csv.reader(stream)
+    layout = _layout(reader)
     row_number = 1
     try:
         for row_number, fields in enumerate(reader, start=2):
-            if len(fields) != width:
-                if not fields:
-                    continue
-                yield RawPoint(
-                    row_number, "", "", "", None, problem=f"has {len(fields)} fields, the header has {width}"
-                )
-                continue
-            yield RawPoint(
-                row_number,
-                fields[use_case_at],
-                fields[metric_at],
-                fields[timestamp_at],
-                fields[value_at],
-                fields[cohort_at] if cohort_at is not None else "",
-                fields[segment_at] if segment_at is not None else "",
-            )
+            if fields:
+                yield _raw(row_number, fields, layout)
     except (csv.Error, UnicodeDecodeError) as error:
         raise InvalidInput("file", f"row {row_number + 1}: {error}; is it a UTF-8 CSV file?") from None
 
@@ -134,6 +159,8 @@ class _Resolver:
     def __init__(self, uow: UnitOfWork, only: set[int] | None = None) -> None:
         self.only = only
         self.resolved: dict[tuple[str, str], tuple[int, str] | str] = {}
+        # (use case, metric) as written → (metric id, lowest, highest value): the series resolved so far
+        self.series: dict[tuple[str, str], tuple[int, float, float]] = {}
         self.timestamps: dict[str, int | None] = {}
         self.cohorts: set[str] = set()
         connection = uow.session.connection()
@@ -150,6 +177,8 @@ class _Resolver:
         found = self.resolved.get((use_case, metric))
         if found is None:
             found = self.resolved[(use_case, metric)] = self._metric(use_case, metric)
+            if not isinstance(found, str):
+                self.series[(use_case, metric)] = (found[0], *rules.value_bounds(found[1]))
         return found
 
     def _metric(self, use_case: str, metric: str) -> tuple[int, str] | str:
@@ -180,15 +209,16 @@ class _Resolver:
         return ms
 
 
-def _upsert_sql(dialect: str) -> str:
-    marks = ", ".join(["?" if dialect == "sqlite" else "%s"] * 5)
+@cache
+def _upsert_sql(dialect: str, rows: int = 1) -> str:
+    row = "(" + ", ".join(["?" if dialect == "sqlite" else "%s"] * 5) + ")"
     return (
-        f"INSERT INTO metric_points (metric_id, cohort, ts_ms, value, segment) VALUES ({marks}) "
+        f"INSERT INTO metric_points (metric_id, cohort, ts_ms, value, segment) VALUES {', '.join([row] * rows)} "
         "ON CONFLICT (metric_id, cohort, ts_ms) DO UPDATE SET value = excluded.value, segment = excluded.segment"
     )
 
 
-def _check(raw: RawPoint, resolver: _Resolver) -> tuple[int, str, int, float, str] | str:
+def _check(raw: RawPoint, resolver: _Resolver) -> Row | str:
     """The row ready to store, or why not."""
     _, use_case, metric, timestamp, value, cohort, segment, problem = raw
     if problem:
@@ -218,6 +248,70 @@ def _check(raw: RawPoint, resolver: _Resolver) -> tuple[int, str, int, float, st
     return metric_id, cohort, ts_ms, number, segment
 
 
+Row = tuple[int, str, int, float, str]  # (metric id, cohort, ts_ms, value, segment): a point ready to store
+_KEY = itemgetter(0, 1, 2)  # a point's primary key
+
+
+class _Batch:
+    """One all-or-none batch: rows checked, buffered and written in key-sorted chunks."""
+
+    def __init__(self, uow: UnitOfWork, only: set[int] | None, progress: Callable[[int], None] | None) -> None:
+        self.uow = uow
+        self.resolver = _Resolver(uow, only)
+        self.connection = uow.session.connection()
+        self.sqlite = self.connection.dialect.name == "sqlite"
+        self.sql = _upsert_sql(self.connection.dialect.name)
+        self.progress = progress
+        self.errors: list[str] = []
+        self.more = 0
+        self.chunk: list[Row] = []
+        self.newest: dict[int, int] = {}
+        self.report = Report()
+
+    def check(self, raw: RawPoint) -> None:
+        """Validate one row; keep it unless this batch already failed (then only its errors count)."""
+        checked = _check(raw, self.resolver)
+        if isinstance(checked, str):
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(f"row {raw.row}: {checked}")
+            else:
+                self.more += 1
+        elif not self.errors:
+            self.chunk.append(checked)
+            if len(self.chunk) >= CHUNK:
+                self.flush()
+
+    def flush(self) -> None:
+        chunk = self.chunk
+        if not chunk:
+            return
+        # In key order SQLite appends to its B-tree instead of seeking for every row (about a third
+        # faster); the sort is stable, so of two rows with the same key the later still wins.
+        chunk.sort(key=_KEY)
+        if self.sqlite:
+            _write_sqlite(self.connection, chunk)
+        else:
+            self.connection.exec_driver_sql(self.sql, chunk)
+        newest = self.newest
+        for metric_id, _, ts_ms, _, _ in chunk:
+            if ts_ms > newest.get(metric_id, -1 << 62):
+                newest[metric_id] = ts_ms
+        self.report.points += len(chunk)
+        if self.progress is not None:
+            self.progress(len(chunk))
+        chunk.clear()
+
+    def finish(self, *, actor: str, source: str) -> Report:
+        if self.errors:
+            raise BatchInvalid(self.errors, self.more)
+        self.flush()
+        _record_newest(self.uow, self.newest)
+        self.report.metrics = len(self.newest)
+        if self.report.points:
+            _audit(self.uow, self.resolver, self.newest, self.report, actor=actor, source=source)
+        return self.report
+
+
 def ingest(
     uow: UnitOfWork,
     points: Iterable[RawPoint],
@@ -230,61 +324,73 @@ def ingest(
     """Validate and upsert every point in one transaction, or raise BatchInvalid and keep nothing.
 
     `only` limits the batch to these use case ids (a contributor's own use cases)."""
-    resolver = _Resolver(uow, only)
-    connection = uow.session.connection()
-    sql = _upsert_sql(connection.dialect.name)
-    errors: list[str] = []
-    more = 0
-    chunk: list[tuple[int, str, int, float, str]] = []
-    newest: dict[int, int] = {}
-    report = Report()
+    batch = _Batch(uow, only, progress)
     for raw in points:
-        checked = _check(raw, resolver)
-        if isinstance(checked, str):
-            if len(errors) < MAX_ERRORS:
-                errors.append(f"row {raw.row}: {checked}")
-            else:
-                more += 1
-            continue
-        if errors:
-            continue  # keep validating to report every bad row, but stop writing
-        chunk.append(checked)
-        if len(chunk) >= CHUNK:
-            _flush(connection, sql, chunk, newest, report, progress)
-    if errors:
-        raise BatchInvalid(errors, more)
-    _flush(connection, sql, chunk, newest, report, progress)
-    _record_newest(uow, newest)
-    report.metrics = len(newest)
-    if report.points:
-        _audit(uow, resolver, newest, report, actor=actor, source=source)
-    return report
+        batch.check(raw)
+    return batch.finish(actor=actor, source=source)
 
 
-_KEY = itemgetter(0, 1, 2)  # (metric id, cohort, ts_ms): a point's primary key
+def ingest_csv(
+    uow: UnitOfWork,
+    stream: IO[str],
+    *,
+    actor: str,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+    only: set[int] | None = None,
+) -> Report:
+    """`ingest(uow, csv_points(stream), ...)`, with the same results and errors, several times faster.
+
+    A row whose series, timestamp and cohort were seen before and whose value is in its unit's
+    range is stored straight from its fields; any other row (the first of its series, a new
+    timestamp, anything wrong) goes through the full check, which also remembers what it resolved.
+    """
+    reader = csv.reader(stream)
+    layout = _layout(reader)
+    width, use_case_at, metric_at, timestamp_at, value_at, cohort_at, segment_at = layout
+    batch = _Batch(uow, only, progress)
+    series, stamps, cohorts = batch.resolver.series, batch.resolver.timestamps, batch.resolver.cohorts
+    chunk = batch.chunk
+    number = 1
+    try:
+        for number, fields in enumerate(reader, start=2):
+            if len(fields) == width and not batch.errors:
+                found = series.get((fields[use_case_at], fields[metric_at]))
+                ts_ms = stamps.get(fields[timestamp_at])
+                cohort = "" if cohort_at is None else fields[cohort_at]
+                segment = "" if segment_at is None else fields[segment_at]
+                if found is not None and ts_ms is not None and cohort in cohorts and len(segment) <= 64:
+                    metric_id, low, high = found
+                    try:
+                        value = float(fields[value_at])
+                    except ValueError:
+                        value = math.nan  # out of every range: the full check names the problem
+                    if low <= value <= high:
+                        chunk.append((metric_id, cohort, ts_ms, value, segment))
+                        if len(chunk) >= CHUNK:
+                            batch.flush()
+                        continue
+            if fields:
+                batch.check(_raw(number, fields, layout))
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise InvalidInput("file", f"row {number + 1}: {error}; is it a UTF-8 CSV file?") from None
+    return batch.finish(actor=actor, source=source)
 
 
-def _flush(
-    connection: Any,
-    sql: str,
-    chunk: list[tuple[int, str, int, float, str]],
-    newest: dict[int, int],
-    report: Report,
-    progress: Callable[[int], None] | None,
-) -> None:
-    if not chunk:
-        return
-    # In key order SQLite appends to its B-tree instead of seeking for every row (about a third
-    # faster); the sort is stable, so of two rows with the same key the later still wins.
-    chunk.sort(key=_KEY)
-    connection.exec_driver_sql(sql, chunk)
-    for metric_id, _, ts_ms, _, _ in chunk:
-        if ts_ms > newest.get(metric_id, -1 << 62):
-            newest[metric_id] = ts_ms
-    report.points += len(chunk)
-    if progress is not None:
-        progress(len(chunk))
-    chunk.clear()
+# SQLite binds at most 32,766 parameters a statement: 6,553 rows of five.
+_ROWS_PER_STATEMENT = 32_766 // 5
+
+
+def _write_sqlite(connection: Any, chunk: list[Row]) -> None:
+    """Upsert the rows, thousands to a statement: a multi-row VALUES upsert steps once where
+    executemany steps once per row, so SQLite's B-tree work, not the binding, sets the pace."""
+    full = len(chunk) - len(chunk) % _ROWS_PER_STATEMENT
+    if full:
+        sql = _upsert_sql("sqlite", _ROWS_PER_STATEMENT)
+        for at in range(0, full, _ROWS_PER_STATEMENT):
+            connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk[at : at + _ROWS_PER_STATEMENT])))
+    if full < len(chunk):
+        connection.exec_driver_sql(_upsert_sql("sqlite"), chunk[full:])
 
 
 def _record_newest(uow: UnitOfWork, newest: dict[int, int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
@@ -91,6 +92,16 @@ def to_ms(moment: datetime) -> int:
 
 def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+_FINITE = (-sys.float_info.max, sys.float_info.max)
+UNIT_RANGES = {"%": (0.0, 100.0), "ratio": (0.0, 1.0)}
+
+
+def value_bounds(unit: str) -> tuple[float, float]:
+    """The lowest and highest value a metric in this unit may take: `value_problem`'s rule as two
+    bounds (NaN and the infinities fall outside every one)."""
+    return UNIT_RANGES.get(unit, _FINITE)
 
 
 def value_problem(value: float, unit: str) -> str | None:
