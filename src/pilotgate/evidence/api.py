@@ -165,8 +165,7 @@ async def _import_csv(request: Request, principal: Principal) -> dict[str, Any]:
         async for chunk in request.stream():
             spool.write(chunk)
         spool.seek(0)
-        text = ingest.text_stream(spool)
-        read = partial(ingest.ingest_csv, stream=text)
+        read = partial(ingest.ingest_csv, binary=spool)
         return await run_in_threadpool(_ingest, request, principal, read, "api (csv)")
 
 

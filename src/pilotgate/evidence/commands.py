@@ -211,7 +211,7 @@ def _import_locally(file: Path, actor: str, *, quiet: bool) -> dict[str, Any]:
         with unit_of_work() as uow:
             report = ingest.ingest_csv(
                 uow,
-                ingest.text_stream(raw),
+                raw,
                 actor=actor,
                 source=file.name,
                 progress=lambda _: progress.update(task, completed=size if raw.closed else raw.tell()),
