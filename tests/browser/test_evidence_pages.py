@@ -36,7 +36,7 @@ def _seed(browsing: Browsing) -> str:
             uow, title="Measured <b>case</b>", business_unit="QA", actor="test", policy_name="measured-discovery"
         ).key
         usecases.assign(uow, key=key, role="program_lead", email=LEAD, actor="test")
-        for metric in ("uptime", "active_users", "eligible_users", "revenue"):
+        for metric in ("uptime", "active_users", "eligible_users", "revenue", "task_completion_minutes"):
             evidence.define_metric(
                 uow, key=key, metric=metric, actor=LEAD, target=100.0 if metric == "uptime" else None
             )
@@ -48,6 +48,8 @@ def _seed(browsing: Browsing) -> str:
                 rows.append(ingest.RawPoint(len(rows) + 1, key, "active_users", at, 70, "pilot"))
                 rows.append(ingest.RawPoint(len(rows) + 1, key, "eligible_users", at, 100, "pilot"))
                 rows.append(ingest.RawPoint(len(rows) + 1, key, "revenue", at, 1000 + day))
+        old = (now - timedelta(days=200)).replace(microsecond=0)  # long before the charts' 120 days
+        rows.append(ingest.RawPoint(len(rows) + 1, key, "task_completion_minutes", old.isoformat(), 12))
         ingest.ingest(uow, rows, actor=LEAD, source="test")
         gates.open_review(uow, key=key, actor=LEAD)
     return key
@@ -64,8 +66,11 @@ def test_use_case_page_draws_leading_and_lagging_indicator_charts(browsing: Brow
     expect(slo).to_contain_text("SLO ≥ 99.5%")
     expect(slo).to_contain_text("met")
     charts = evidence_section.locator("[data-vega-spec]")
-    # adoption rate (derived), active users, uptime, revenue; eligible users is the adoption denominator
+    # adoption rate (derived), active users, uptime, revenue; eligible users is the adoption denominator,
+    # and task completion time has no point in the charts' span: it says so instead of drawing empty axes
     expect(charts).to_have_count(4)
+    stale = evidence_section.locator(".metric-card", has_text="Task completion time")
+    expect(stale.locator(".chart-empty")).to_contain_text("No points in the last 120 days: the newest is from")
     for index in range(4):
         expect(charts.nth(index).locator("svg")).to_have_count(1, timeout=10_000)
     lagging = evidence_section.locator(".metric-card", has_text="Revenue")

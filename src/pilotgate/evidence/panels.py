@@ -93,6 +93,7 @@ def use_case_panel(uow: UnitOfWork, use_case: UseCase, policy: Policy) -> dict[s
                 "current": adoption[-1][2] if adoption else None,
                 "unit": "ratio",
                 "stale": by_key["active_users"].stale,
+                "charted": bool(adoption),
                 "chart": series_chart(
                     adoption,
                     unit="share of eligible users",
@@ -111,6 +112,7 @@ def use_case_panel(uow: UnitOfWork, use_case: UseCase, policy: Policy) -> dict[s
         cards[rules.indicator_class(metric.kind)].append(
             {
                 **indicator.as_dict(),
+                "charted": bool(series[metric.key]),
                 "chart": series_chart(
                     series[metric.key], unit=metric.unit, lines=lines, window=(now_ms - window, now_ms), span=span
                 ),
@@ -122,6 +124,7 @@ def use_case_panel(uow: UnitOfWork, use_case: UseCase, policy: Policy) -> dict[s
         "leading": cards["leading"],
         "lagging": cards["lagging"],
         "count": len(found),
+        "chart_days": CHART_DAYS,
     }
 
 
@@ -155,7 +158,11 @@ def criterion_charts(uow: UnitOfWork, use_case: UseCase, evaluation: dict[str, A
                 metrics[key].unit,
             )
         charts.append(
-            {"label": label, "chart": series_chart(points, unit=unit, lines=lines, window=window, height=120)}
+            {
+                "label": label,
+                "points": len(points),
+                "chart": series_chart(points, unit=unit, lines=lines, window=window, height=120),
+            }
         )
     return charts
 

@@ -76,7 +76,9 @@ def _criteria(
         }
         if criterion.kind == "metric" and evaluation:
             item["charts"] = [
-                {"label": c["label"], "spec": c["chart"]} for c in panels.criterion_charts(uow, use_case, evaluation)
+                {"label": c["label"], "spec": c["chart"]}
+                for c in panels.criterion_charts(uow, use_case, evaluation)
+                if c["points"]  # the criterion's table already says no data was found
             ]
         found.append(item)
     return found
