@@ -210,6 +210,7 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(home: Path, tmp_path: Path) ->
     result = cli("metrics", "import", str(path), "--as", actor)
     assert result.code == 1 and "Traceback" not in result.output
     assert "row 1: 'utf-8' codec can't decode byte 0xe9" in result.stderr
+    assert "save the file as UTF-8 CSV" in result.stderr
     assert series(key, "active_users") == []
 
 

@@ -84,7 +84,7 @@ def _layout(reader: Iterator[list[str]]) -> _Layout:
             "file", "the file is empty; expected a header: use_case,metric,timestamp,value[,cohort]"
         ) from None
     except (csv.Error, UnicodeDecodeError) as error:
-        raise InvalidInput("file", f"row 1: {error}") from None
+        raise InvalidInput("file", f"row 1: {error}; save the file as UTF-8 CSV") from None
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in COLUMNS + OPTIONAL]
     if missing or unknown:
