@@ -90,13 +90,13 @@ LABELS = (
 def build(points: int, now: int, directory: Path) -> None:
     from pilotgate.config import Settings
     from pilotgate.db.uow import UnitOfWork
-    from pilotgate.evidence import ingest
+    from pilotgate.evidence import csv_import, ingest
 
     csv_path = directory / "points.csv"
     data.write_csv(csv_path, points, now)
     data.build_registry(data.use_cases_for(points))
     with csv_path.open("rb") as raw, UnitOfWork(Settings.from_env()) as uow:
-        ingest.ingest(uow, ingest.csv_points(ingest.text_stream(raw)), actor=data.ACTOR, source=csv_path.name)
+        ingest.ingest(uow, csv_import.csv_points(csv_import.text_stream(raw)), actor=data.ACTOR, source=csv_path.name)
     csv_path.unlink()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pilotgate.evidence import ingest
+from pilotgate.evidence import csv_import, ingest
 from pilotgate.evidence import service as evidence
 from pilotgate.evidence.criteria import Evaluation
 from pilotgate.evidence.ingest import BatchInvalid
@@ -398,7 +398,7 @@ def test_a_streamed_batch_is_stored_and_counted_exactly(home: Path) -> None:
         f"{key},uptime,{iso(NOW - n * timedelta(minutes=1))},99.9\n" for n in range(2500)
     )
     with uow() as unit:
-        report = ingest.ingest(unit, ingest.csv_points(io.StringIO(text)), actor=actor, source="stream")
+        report = ingest.ingest(unit, csv_import.csv_points(io.StringIO(text)), actor=actor, source="stream")
     assert report.points == 2500
     assert value_of(key, 'metric("uptime", agg="count", window="1d") >= 0') == 1440.0  # one a minute
     assert value_of(key, 'metric("uptime", agg="count", window="2d") >= 0') == 2500.0

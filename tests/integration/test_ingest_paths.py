@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pilotgate.evidence import ingest
+from pilotgate.evidence import csv_import, ingest
 from pilotgate.evidence.ingest import BatchInvalid
 from tests.builders import iso, ok, uow, use_case
 
@@ -102,10 +102,10 @@ def run(text: str, actor: str, way: str) -> tuple[object, list[tuple[object, ...
     try:
         with uow() as unit:
             if way == "row check":
-                report = ingest.ingest(unit, ingest.csv_points(io.StringIO(text)), actor=actor, source="t")
+                report = ingest.ingest(unit, csv_import.csv_points(io.StringIO(text)), actor=actor, source="t")
             else:
                 binary = io.BytesIO(text.encode())
-                report = ingest.ingest_csv(unit, binary, actor=actor, source="t")
+                report = csv_import.ingest_csv(unit, binary, actor=actor, source="t")
             points = [tuple(row) for row in unit.session.connection().exec_driver_sql(POINTS)]
             raise Rollback
     except Rollback:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from pilotgate.errors import Forbidden, InvalidInput
-from pilotgate.evidence import ingest, rules, schemas, service, sync, views
+from pilotgate.evidence import csv_import, ingest, rules, schemas, service, sync, views
 from pilotgate.usecases import service as usecases
 from pilotgate.usecases.models import Person, RoleAssignment
 from pilotgate.web.auth import CurrentPrincipal, Principal, unit_of_work
@@ -165,7 +165,7 @@ async def _import_csv(request: Request, principal: Principal) -> dict[str, Any]:
         async for chunk in request.stream():
             spool.write(chunk)
         spool.seek(0)
-        read = partial(ingest.ingest_csv, binary=spool)
+        read = partial(csv_import.ingest_csv, binary=spool)
         return await run_in_threadpool(_ingest, request, principal, read, "api (csv)")
 
 

@@ -199,7 +199,7 @@ def metrics_import(
 def _import_locally(file: Path, actor: str, *, quiet: bool) -> dict[str, Any]:
     from rich.progress import DownloadColumn, Progress, TimeRemainingColumn
 
-    from pilotgate.evidence import ingest
+    from pilotgate.evidence import csv_import
 
     size = file.stat().st_size
     columns = (*Progress.get_default_columns()[:-1], DownloadColumn(), TimeRemainingColumn())
@@ -209,7 +209,7 @@ def _import_locally(file: Path, actor: str, *, quiet: bool) -> dict[str, Any]:
     ):
         task = progress.add_task(f"importing {file.name}", total=size)
         with unit_of_work() as uow:
-            report = ingest.ingest_csv(
+            report = csv_import.ingest_csv(
                 uow,
                 raw,
                 actor=actor,
