@@ -57,6 +57,8 @@ def _drop(name: str) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for name in _pg_state.get("demos", []):  # type: ignore[union-attr]
+        _drop(name)
     if "template" in _pg_state:
         _drop(_TEMPLATE)
 
@@ -123,3 +125,66 @@ def home(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
     from pilotgate.db.engine import Database
 
     Database.dispose_all()
+
+
+# ---------------------------------------------------------------- the demo portfolio, built once
+# `pilotgate demo` walks 26 use cases through real gate decisions: 10–20 s a build. Tests that read
+# the demo (rather than test its building) start from a copy of one built per database and worker:
+# the SQLite file or a PostgreSQL database made with the built one as its template, and the home
+# (audit key, checkpoints, artifacts) copied beside it, so each test still owns all its data.
+_demo_built: dict[str, tuple[Path, str]] = {}
+
+
+def _built_demo(kind: str, factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    if kind not in _demo_built:
+        root = factory.mktemp(f"demo-{kind}")
+        if kind == "sqlite":
+            url = f"sqlite:///{root / 'pilotgate.db'}"
+        else:
+            name = f"pilotgate_demo_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template()}"'))
+            admin.dispose()
+            url = _admin_url(name)
+            _pg_state.setdefault("demos", []).append(name)  # type: ignore[union-attr]
+        from pilotgate.db.engine import Database
+        from tests.builders import ok
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PILOTGATE_HOME", str(root / "home"))
+            patch.setenv("PILOTGATE_DATABASE_URL", url)
+            patch.delenv("PILOTGATE_AUDIT_KEY", raising=False)
+            ok("demo")
+            Database.dispose_all()
+        _demo_built[kind] = (root, url)
+    return _demo_built[kind]
+
+
+@pytest.fixture
+def demo_home(
+    request: pytest.FixtureRequest, home: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """`home` holding the demo portfolio, as `pilotgate demo` builds it (a private copy of one build)."""
+    import shutil
+
+    from pilotgate.db.engine import Database
+
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    root, built_url = _built_demo(kind, tmp_path_factory)
+    shutil.copytree(root / "home", home)
+    if kind == "sqlite":
+        source = Path(built_url.removeprefix("sqlite:///"))
+        target = Path(database_url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            if source.with_name(source.name + suffix).exists():
+                shutil.copyfile(source.with_name(source.name + suffix), target.with_name(target.name + suffix))
+    else:
+        Database.dispose_all()
+        name = database_url.rsplit("/", 1)[1]
+        _drop(name)
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{built_url.rsplit("/", 1)[1]}"'))
+        admin.dispose()
+    return home

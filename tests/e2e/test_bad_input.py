@@ -6,18 +6,27 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from pilotgate.db.engine import Database
+from tests.builders import ok
 
 BIN = Path(sys.executable).parent / "pilotgate"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The executable's environment; the same home is set here, so `given` arranges state in-process."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PILOTGATE_")}
     environment["PILOTGATE_HOME"] = str(tmp_path / "home")
-    return environment
+    for name in [n for n in os.environ if n.startswith("PILOTGATE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PILOTGATE_HOME", environment["PILOTGATE_HOME"])
+    yield environment
+    Database.dispose_all()
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -33,17 +42,19 @@ def one_clear_error(result: subprocess.CompletedProcess[str], code: int, *fragme
 
 
 def events(env: dict[str, str]) -> int:
-    return len(json.loads(run(env, "audit", "log", "--json").stdout))
+    """The audit trail's length, read in-process (the executable is what is under test, not this)."""
+    return len(json.loads(ok("audit", "log", "--json")))
 
 
 @pytest.fixture
 def registered(env: dict[str, str]) -> tuple[str, str, str]:
+    """A use case with an open Gate 1 review, arranged in-process: a tenth of the executable's start-up."""
     for email, name in (("lead@example.org", "Lead"), ("sponsor@example.org", "Sponsor")):
-        assert run(env, "person", "add", email, "--name", name).returncode == 0
-    key = run(env, "usecase", "add", "Claims triage", "--business-unit", "Claims").stdout.strip()
-    assert run(env, "assign", key, "program_lead", "lead@example.org").returncode == 0
-    assert run(env, "assign", key, "sponsor", "sponsor@example.org").returncode == 0
-    assert run(env, "gate", "open", key, "--as", "lead@example.org").returncode == 0
+        ok("person", "add", email, "--name", name)
+    key = ok("usecase", "add", "Claims triage", "--business-unit", "Claims").strip()
+    ok("assign", key, "program_lead", "lead@example.org")
+    ok("assign", key, "sponsor", "sponsor@example.org")
+    ok("gate", "open", key, "--as", "lead@example.org")
     return key, "lead@example.org", "sponsor@example.org"
 
 

@@ -77,9 +77,8 @@ def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Receiver]]:
 
 
 def test_check_sends_digests_and_the_summary_once_then_retries_failures(
-    home: Path, smtp: Inbox, webhook: type[Receiver]
+    demo_home: Path, smtp: Inbox, webhook: type[Receiver]
 ) -> None:
-    ok("demo")
     report = json.loads(ok("check", "--json"))
     assert report["failed"] == [] and report["not_configured"] == []
     recipients = {to for tos, _ in smtp.messages for to in tos}
@@ -104,8 +103,7 @@ def test_check_sends_digests_and_the_summary_once_then_retries_failures(
     assert len(webhook.received) == 1 and len(smtp.messages) == len(recipients)
 
 
-def test_a_failed_webhook_exits_1_and_is_retried(home: Path, webhook: type[Receiver]) -> None:
-    ok("demo")
+def test_a_failed_webhook_exits_1_and_is_retried(demo_home: Path, webhook: type[Receiver]) -> None:
     webhook.status = 500
     failed = cli("check", "--json")
     assert failed.code == 1
@@ -117,8 +115,7 @@ def test_a_failed_webhook_exits_1_and_is_retried(home: Path, webhook: type[Recei
     assert len(retried["sent"]) == 1 and len(webhook.received) == 2
 
 
-def test_a_dry_run_sends_nothing(home: Path, smtp: Inbox, webhook: type[Receiver]) -> None:
-    ok("demo")
+def test_a_dry_run_sends_nothing(demo_home: Path, smtp: Inbox, webhook: type[Receiver]) -> None:
     out = ok("check", "--dry-run")
     assert "dry run: nothing was sent" in out and "UC-0007" in out
     assert smtp.messages == [] and webhook.received == []
@@ -135,16 +132,15 @@ sys.exit(subprocess.run(sys.argv[2:]).returncode)
 """
 
 
-def test_two_instances_running_the_check_at_once_send_once(home: Path, webhook: type[Receiver]) -> None:
-    ok("demo")
+def test_two_instances_running_the_check_at_once_send_once(demo_home: Path, webhook: type[Receiver]) -> None:
     pilotgate = str(Path(sys.executable).parent / "pilotgate")
-    start = home.parent / f"start-{time.monotonic_ns()}"
+    start = demo_home.parent / f"start-{time.monotonic_ns()}"
     racers = [
         subprocess.Popen([sys.executable, "-c", RACER, str(start), pilotgate, "check"], env=dict(os.environ))
         for _ in range(2)
     ]
     deadline = time.monotonic() + 60
-    while len(list(home.parent.glob(f"{start.name}.ready.*"))) < 2:
+    while len(list(demo_home.parent.glob(f"{start.name}.ready.*"))) < 2:
         assert time.monotonic() < deadline
         time.sleep(0.01)
     start.touch()

@@ -363,8 +363,7 @@ def test_sensitivity_and_simulation_through_the_cli(home: Path, tmp_path: Path) 
     assert "horizon_months: 36" in ok("case", "template")
 
 
-def test_the_demo_has_business_cases_and_one_over_optimistic(home: Path) -> None:
-    ok("demo")
+def test_the_demo_has_business_cases_and_one_over_optimistic(demo_home: Path) -> None:
     with uow(read_only=True) as unit:
         values = service.expected_values(unit)
         assert 3 <= len(values) <= 4

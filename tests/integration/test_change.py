@@ -233,8 +233,7 @@ def test_every_bad_input_is_refused_clearly_and_changes_nothing(home: Path) -> N
     ok("change", "complete", str(briefing), "--as", outsider)
 
 
-def test_the_demo_s_change_records(home: Path) -> None:
-    ok("demo")
+def test_the_demo_s_change_records(demo_home: Path) -> None:
     with uow(read_only=True) as unit:
         by_title = {u.title: u for u in unit.session.scalars(select(UseCase))}
         entered_production = unit.session.execute(

@@ -28,8 +28,7 @@ def test_demo_builds_a_realistic_portfolio_through_real_decisions(home: Path) ->
     assert ok("audit", "verify").startswith("audit trail intact")
 
 
-def test_demo_refreshes_itself_but_refuses_real_data(home: Path) -> None:
-    ok("demo")
+def test_demo_refreshes_itself_but_refuses_real_data(demo_home: Path) -> None:
     ok("demo")
     assert json.loads(ok("usecase", "list", "--json"))["total"] == 26
     ok("audit", "verify")

@@ -207,8 +207,7 @@ def test_every_bad_input_is_refused_clearly_and_changes_nothing(home: Path) -> N
     assert states[proposed] == "proposed" and states[project] == "proposed"
 
 
-def test_the_portfolio_view_on_the_demo(home: Path) -> None:
-    ok("demo")
+def test_the_portfolio_view_on_the_demo(demo_home: Path) -> None:
     view = json.loads(ok("funding", "portfolio", "--json"))
     now = datetime.now(UTC)
     today = now.date().isoformat()

@@ -74,8 +74,7 @@ def counted_by_hand() -> dict[str, tuple[int, int]]:
     }
 
 
-def test_the_demo_s_signals_match_counts_taken_by_hand_and_its_history_is_as_of_each_date(home: Path) -> None:
-    ok("demo")
+def test_the_demo_s_signals_match_counts_taken_by_hand_and_its_history_is_as_of_each_date(demo_home: Path) -> None:
     measured = shares()
     for signal_id, (met, of) in counted_by_hand().items():
         assert measured[signal_id][:2] == (met, of), signal_id

@@ -284,8 +284,7 @@ def test_ownership_reads_the_accepted_handover(home: Path) -> None:
     assert moved["status"] == "not_met" and "names Claims Ops, not the owning team Fraud Ops" in moved["note"]
 
 
-def test_the_demo_operations_meet_every_gate_they_passed(home: Path) -> None:
-    ok("demo")
+def test_the_demo_operations_meet_every_gate_they_passed(demo_home: Path) -> None:
     with uow(read_only=True) as unit:
         entries = unit.session.execute(
             select(UseCase.id, UseCase.key, StageHistory.stage, StageHistory.entered_at)

@@ -66,8 +66,7 @@ def test_the_report_on_the_federal_inventory_matches_the_import(home: Path) -> N
     assert out["total"] == 2129 and out["production"]["reached"] == reached
 
 
-def test_the_report_on_the_demo_counts_real_decisions(home: Path) -> None:
-    ok("demo")
+def test_the_report_on_the_demo_counts_real_decisions(demo_home: Path) -> None:
     before = current_report()
     with uow(read_only=True) as unit:
         per_gate = dict(

@@ -342,8 +342,7 @@ def test_policy_validate_reports_the_prioritisation_key_path(home: Path, tmp_pat
     assert "valid policy" in ok("policy", "validate", str(without))
 
 
-def test_the_demo_portfolio_is_scored_and_its_gate1_review_holds_the_document(home: Path) -> None:
-    ok("demo")
+def test_the_demo_portfolio_is_scored_and_its_gate1_review_holds_the_document(demo_home: Path) -> None:
     ranked = json.loads(ok("score", "rank", "--json"))
     from pilotgate.demo import PLANS
 

@@ -10,8 +10,7 @@ from pilotgate.portfolio.stalled_queries import stalled
 from tests.builders import ok, ready_gate1, uow
 
 
-def test_the_demo_s_stalled_pilots_are_found(home: Path) -> None:
-    ok("demo")
+def test_the_demo_s_stalled_pilots_are_found(demo_home: Path) -> None:
     found = json.loads(ok("portfolio", "stalled", "--json"))
     pilots = {f["key"] for f in found if f["stage"] == "pilot" and f["rule"] == "overdue_stage"}
     assert len(pilots) >= 2
@@ -45,8 +44,7 @@ def test_past_due_conditions_and_a_missing_owner(home: Path, tmp_path: Path) -> 
     assert {f["rule"] for f in json.loads(ok("portfolio", "stalled", "--json"))} == {"missing_owner"}
 
 
-def test_the_portfolio_report_from_the_cli(home: Path) -> None:
-    ok("demo")
+def test_the_portfolio_report_from_the_cli(demo_home: Path) -> None:
     report = json.loads(ok("portfolio", "report", "--json"))
     assert report["total"] == 26 and sum(s["total"] for s in report["stages"]) == 26
     assert {b["source"] for b in report["benchmarks"]} >= {
