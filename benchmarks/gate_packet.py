@@ -8,8 +8,10 @@ the timeline, six artifacts, three approvals — from the database to PDF bytes,
 review and the portfolio report.
 
 Warm: the median of several runs in one process, the chart engine already started (as in a
-running server). Cold: a fresh process rendering its first packet, which also starts vl-convert's
-JavaScript engine and loads WeasyPrint and the fonts; measured in a subprocess.
+running server) but every chart drawn again (the per-process chart cache is emptied before each
+run, so a repeated packet is not flattered by it). Cold: a fresh process rendering its first
+packet, which also starts vl-convert's JavaScript engine and loads WeasyPrint and the fonts;
+measured in a subprocess.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ def packet_pdf(key: str) -> tuple[dict[str, float], Any]:
     """One packet from the database to PDF bytes, timed by phase."""
     from pilotgate.config import Settings
     from pilotgate.db.uow import UnitOfWork
-    from pilotgate.reports import html, service
+    from pilotgate.reports import charts, html, service
 
+    charts.clear_cache()
     times: dict[str, float] = {}
     start, cpu = time.perf_counter(), time.process_time()
     with UnitOfWork(Settings.from_env(), read_only=True) as uow:
@@ -53,8 +56,9 @@ def packet_pdf(key: str) -> tuple[dict[str, float], Any]:
 def portfolio_pdf() -> tuple[dict[str, float], Any]:
     from pilotgate.config import Settings
     from pilotgate.db.uow import UnitOfWork
-    from pilotgate.reports import service
+    from pilotgate.reports import charts, service
 
+    charts.clear_cache()
     start, cpu = time.perf_counter(), time.process_time()
     with UnitOfWork(Settings.from_env(), read_only=True) as uow:
         data = service.portfolio_report(uow)
@@ -64,7 +68,8 @@ def portfolio_pdf() -> tuple[dict[str, float], Any]:
 
 
 def warm(label: str, run: Callable[[], tuple[dict[str, float], Any]]) -> tuple[float, float]:
-    """The median wall and CPU seconds of RUNS runs, after one that starts the chart engine."""
+    """The median wall and CPU seconds of RUNS runs (charts drawn each time), after one that starts
+    the chart engine."""
     run()  # a running server started its chart engine long before
     timings = [run() for _ in range(RUNS)]
     phases = {name: statistics.median(t[name] for t, _ in timings) for name in timings[0][0]}

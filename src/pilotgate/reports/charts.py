@@ -67,6 +67,12 @@ def svg(spec: dict[str, Any], *, width: int = 620) -> str:
     return drawn
 
 
+def clear_cache() -> None:
+    """Forget the charts drawn so far (the next ones are drawn again)."""
+    with _lock:
+        _cache.clear()
+
+
 def data_uri(spec: dict[str, Any], *, width: int = 620) -> str:
     """The chart as an ``<img src>``: a base64 SVG data URI."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg(spec, width=width).encode()).decode()
