@@ -132,10 +132,11 @@ def home(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> 
 # the demo (rather than test its building) start from a copy of one built per database and worker:
 # the SQLite file or a PostgreSQL database made with the built one as its template, and the home
 # (audit key, checkpoints, artifacts) copied beside it, so each test still owns all its data.
-_demo_built: dict[str, tuple[Path, str]] = {}
+_demo_built: dict[str, tuple[Path, str, str]] = {}
 
 
-def _built_demo(kind: str, factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def _built_demo(kind: str, factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The built demo's directory (home and SQLite file), database URL and what `pilotgate demo` printed."""
     if kind not in _demo_built:
         root = factory.mktemp(f"demo-{kind}")
         if kind == "sqlite":
@@ -155,9 +156,9 @@ def _built_demo(kind: str, factory: pytest.TempPathFactory) -> tuple[Path, str]:
             patch.setenv("PILOTGATE_HOME", str(root / "home"))
             patch.setenv("PILOTGATE_DATABASE_URL", url)
             patch.delenv("PILOTGATE_AUDIT_KEY", raising=False)
-            ok("demo")
+            printed = ok("demo")
             Database.dispose_all()
-        _demo_built[kind] = (root, url)
+        _demo_built[kind] = (root, url, printed)
     return _demo_built[kind]
 
 
@@ -171,7 +172,7 @@ def demo_home(
     from pilotgate.db.engine import Database
 
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    root, built_url = _built_demo(kind, tmp_path_factory)
+    root, built_url, _ = _built_demo(kind, tmp_path_factory)
     shutil.copytree(root / "home", home)
     if kind == "sqlite":
         source = Path(built_url.removeprefix("sqlite:///"))
@@ -188,3 +189,9 @@ def demo_home(
             connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{built_url.rsplit("/", 1)[1]}"'))
         admin.dispose()
     return home
+
+
+@pytest.fixture
+def demo_printed(demo_home: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """What `pilotgate demo` printed when it built the portfolio `demo_home` holds."""
+    return _built_demo("sqlite" if database_url.startswith("sqlite") else "postgresql", tmp_path_factory)[2]

@@ -8,9 +8,8 @@ from pathlib import Path
 from tests.builders import cli, ok, ready_gate1, use_case
 
 
-def test_demo_builds_a_realistic_portfolio_through_real_decisions(home: Path) -> None:
-    out = ok("demo")
-    assert "26 use cases" in out  # 25 plans and one expansion
+def test_demo_builds_a_realistic_portfolio_through_real_decisions(demo_printed: str) -> None:
+    assert "26 use cases" in demo_printed  # 25 plans and one expansion
     listed = json.loads(ok("usecase", "list", "--json"))
     assert listed["total"] == 26
     items = listed["items"]

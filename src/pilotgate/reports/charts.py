@@ -67,6 +67,20 @@ def svg(spec: dict[str, Any], *, width: int = 620) -> str:
     return drawn
 
 
+def _start() -> None:
+    with _lock:
+        import vl_convert
+
+        vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 0}]}}, allowed_base_urls=[])
+
+
+def start_engine() -> None:
+    """Start vl-convert's JavaScript engine in the background (about half a second), so a process
+    that will draw charts overlaps that start with its own imports and queries: the CLI calls this
+    before it gathers a report. The first chart waits for it on the lock."""
+    threading.Thread(target=_start, name="pilotgate-chart-engine", daemon=True).start()
+
+
 def clear_cache() -> None:
     """Forget the charts drawn so far (the next ones are drawn again)."""
     with _lock:

@@ -103,11 +103,13 @@ def report_gate(
     ),
 ) -> None:
     """A gate review packet: criteria and evidence, metric charts, approvals, decision, business case."""
-    from pilotgate.reports import service
+    from pilotgate.reports import charts, service
 
     target, fmt = _target(output, fmt)
 
     def build() -> Any:
+        if fmt != "md":
+            charts.start_engine()
         with unit_of_work(read_only=True) as uow:
             data = service.gate_packet(uow, key, gate=gate)
         return service.render_packet(data, fmt)
@@ -121,11 +123,13 @@ def report_portfolio(
     fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
 ) -> None:
     """The portfolio report: funnel, conversion, stalled use cases, benchmarks, funding and value."""
-    from pilotgate.reports import service
+    from pilotgate.reports import charts, service
 
     target, fmt = _target(output, fmt)
 
     def build() -> Any:
+        if fmt != "md":
+            charts.start_engine()
         with unit_of_work(read_only=True) as uow:
             data = service.portfolio_report(uow)
         return service.render_portfolio(data, fmt)
