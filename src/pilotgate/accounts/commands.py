@@ -37,14 +37,14 @@ def user_add(
     actor: str | None = ACTOR,
 ) -> None:
     """Create an account; prints a one-time link with which the user sets their own password."""
-    from pilotgate.accounts import service
-
     if client := remote():
         with errors_rendered():
             made = client.post("/users", json={"email": email, "role": role, "name": name})
         typer.echo(f"added {made['email']} with role {made['role']}")
         typer.echo(f"the user sets a password at {made['password_setup_url']} (valid 72 hours)")
         return
+    from pilotgate.accounts import service
+
     with unit_of_work() as uow:
         user = service.create_user(uow, email=email, role=role, name=name, actor=local_actor(actor))
         token = service.password_setup_link(uow, email=user.email, actor=local_actor(actor))
@@ -74,14 +74,14 @@ def user_password(
 @user_app.command("list")
 def user_list(as_json: bool = JSON_OPTION) -> None:
     """List accounts."""
-    from pilotgate.accounts import service
-    from pilotgate.accounts.views import user_view
-
     if client := remote():
         with errors_rendered():
             rows = client.get("/users")
         _print_users(rows, as_json)
         return
+    from pilotgate.accounts import service
+    from pilotgate.accounts.views import user_view
+
     with unit_of_work(read_only=True) as uow:
         rows = [user_view(u) for u in service.list_users(uow)]
     _print_users(rows, as_json)
@@ -101,13 +101,13 @@ def _print_users(rows: list[dict[str, Any]], as_json: bool) -> None:
 @user_app.command("role")
 def user_role(email: str, role: str, actor: str | None = ACTOR) -> None:
     """Change a user's application role."""
-    from pilotgate.accounts import service
-
     if client := remote():
         with errors_rendered():
             changed = client.put(f"/users/{email}/role", {"role": role})
         typer.echo(f"{changed['email']} now has role {changed['role']}")
         return
+    from pilotgate.accounts import service
+
     with unit_of_work() as uow:
         user = service.set_role(uow, email=email, role=role, actor=local_actor(actor))
         typer.echo(f"{user.email} now has role {user.role}")
@@ -116,13 +116,13 @@ def user_role(email: str, role: str, actor: str | None = ACTOR) -> None:
 @user_app.command("disable")
 def user_disable(email: str, actor: str | None = ACTOR) -> None:
     """Disable an account: its sessions end and its API tokens are revoked."""
-    from pilotgate.accounts import service
-
     if client := remote():
         with errors_rendered():
             client.post(f"/users/{email}/disable")
         typer.echo(f"disabled {email.strip().lower()}; sessions ended, tokens revoked")
         return
+    from pilotgate.accounts import service
+
     with unit_of_work() as uow:
         user = service.disable(uow, email=email, actor=local_actor(actor))
         typer.echo(f"disabled {user.email}; sessions ended, tokens revoked")
@@ -146,8 +146,6 @@ def token_create(
     actor: str | None = ACTOR,
 ) -> None:
     """Create a personal API token; it is shown once."""
-    from pilotgate.accounts import service
-
     if client := remote():
         _own_tokens_only(email)
         with errors_rendered():
@@ -155,6 +153,8 @@ def token_create(
         typer.echo(f"token {made['id']} ({made['name']}) for {email} — copy it now, it is not shown again:")
         typer.echo(made["token"])
         return
+    from pilotgate.accounts import service
+
     with unit_of_work() as uow:
         secret, token = service.create_token(uow, email=email, name=name, actor=local_actor(actor))
         typer.echo(f"token {token.id} ({token.name}) for {token.user.email} — copy it now, it is not shown again:")
@@ -169,15 +169,15 @@ def _own_tokens_only(email: str) -> None:
 @token_app.command("list")
 def token_list(email: str, as_json: bool = JSON_OPTION) -> None:
     """List a user's tokens (never the secrets)."""
-    from pilotgate.accounts import service
-    from pilotgate.accounts.views import token_view
-
     if client := remote():
         _own_tokens_only(email)
         with errors_rendered():
             tokens = client.get("/me/tokens")
         _print_tokens(tokens, as_json)
         return
+    from pilotgate.accounts import service
+    from pilotgate.accounts.views import token_view
+
     with unit_of_work(read_only=True) as uow:
         rows = [token_view(t) for t in service.tokens_of(uow, email)]
     _print_tokens(rows, as_json)
@@ -203,14 +203,14 @@ def _print_tokens(rows: list[dict[str, Any]], as_json: bool) -> None:
 @token_app.command("revoke")
 def token_revoke(email: str, token_id: int) -> None:
     """Revoke one of a user's tokens."""
-    from pilotgate.accounts import service
-
     if client := remote():
         _own_tokens_only(email)
         with errors_rendered():
             revoked = client.delete(f"/me/tokens/{token_id}")
         typer.echo(f"revoked token {revoked['id']} ({revoked['name']})")
         return
+    from pilotgate.accounts import service
+
     with unit_of_work() as uow:
         owner = service.user_get_or_raise(uow, email)
         token = service.revoke_token(uow, token_id=token_id, actor_user=owner)

@@ -16,13 +16,13 @@ def audit_log(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show the history of changes."""
-    from pilotgate.audit import service
-    from pilotgate.audit.api import event_view
-
     if client := remote():
         with errors_rendered():
             events = client.get("/audit", use_case=key, limit=limit or 5000)
     else:
+        from pilotgate.audit import service
+        from pilotgate.audit.api import event_view
+
         with unit_of_work(read_only=True) as uow:
             if key is not None:
                 from pilotgate.usecases import service as usecases
@@ -49,13 +49,12 @@ def audit_log(
 @audit_app.command("verify")
 def audit_verify(as_json: bool = JSON_OPTION) -> None:
     """Recompute the hash chain and check it against the signed checkpoints."""
-    from pilotgate.audit.api import verification_view
-
     if client := remote():
         with errors_rendered():
             out = client.get("/audit/verify")
     else:
         from pilotgate.audit import service
+        from pilotgate.audit.api import verification_view
 
         with unit_of_work(read_only=True) as uow:
             out = verification_view(service.verify(uow))

@@ -30,13 +30,13 @@ gate_app = typer.Typer(
 @gate_app.command("open")
 def gate_open(key: str, actor: str | None = AS_OPTION) -> None:
     """Open a review of the use case's next gate."""
-    from pilotgate.gates import service, views
-
     actor = acting_as(actor)
     if client := remote():
         with errors_rendered():
             out = client.post(f"/use-cases/{key}/review")
     else:
+        from pilotgate.gates import service, views
+
         with unit_of_work() as uow:
             service.open_review(uow, key=key, actor=actor)
             out = views.status(service.load_open(uow, key))
@@ -47,12 +47,12 @@ def gate_open(key: str, actor: str | None = AS_OPTION) -> None:
 @gate_app.command("status")
 def gate_status(key: str, as_json: bool = JSON_OPTION) -> None:
     """Show the open review: criteria, artifacts, votes and what blocks go."""
-    from pilotgate.gates import service, views
-
     if client := remote():
         with errors_rendered():
             out = client.get(f"/use-cases/{key}/review")
     else:
+        from pilotgate.gates import service, views
+
         with unit_of_work(read_only=True) as uow:
             out = views.status(service.load_open(uow, key))
     if as_json:
@@ -155,8 +155,6 @@ def gate_assess(
     evidence: list[str] = typer.Option([], "--evidence", help="A link to supporting evidence; repeatable."),
 ) -> None:
     """Record a criterion as met, not_met or waived."""
-    from pilotgate.gates import service
-
     actor = acting_as(actor)
     when = _parse_date(expires)
     if client := remote():
@@ -164,6 +162,8 @@ def gate_assess(
         with errors_rendered():
             client.put(f"/use-cases/{key}/review/assessments/{criterion}", body)
     else:
+        from pilotgate.gates import service
+
         with unit_of_work() as uow:
             service.assess(
                 uow,
@@ -186,8 +186,6 @@ def gate_attach(
     actor: str | None = AS_OPTION,
 ) -> None:
     """Attach a file (stored by SHA-256) or a URL as a required artifact."""
-    from pilotgate.gates import service
-
     actor = acting_as(actor)
     is_url = file_or_url.startswith(("http://", "https://"))
     if client := remote():
@@ -203,6 +201,8 @@ def gate_attach(
                     row = client.post(path, files={"file": (source.name, handle)})
         version, sha, size, url = row["version"], row["sha256"], row["size"], row["url"]
     else:
+        from pilotgate.gates import service
+
         with unit_of_work() as uow:
             if is_url:
                 stored = service.attach(uow, key=key, artifact_id=artifact, actor=actor, url=file_or_url)
@@ -222,8 +222,6 @@ def gate_vote(
     comment: str = typer.Option("", "--comment"),
 ) -> None:
     """Vote as a named approver of the open review."""
-    from pilotgate.gates import service
-
     actor = acting_as(actor)
     if client := remote():
         with errors_rendered():
@@ -232,6 +230,8 @@ def gate_vote(
             (v["role"] for v in out["votes"] if v["person"] == actor and (role is None or v["role"] == role)), role
         )
     else:
+        from pilotgate.gates import service
+
         with unit_of_work() as uow:
             voted = service.vote(uow, key=key, choice=choice, actor=actor, role=role, comment=comment).role
     typer.echo(f"{key.upper()}: {voted} {choice}s")
@@ -255,8 +255,6 @@ def gate_decide(
     rationale: str = typer.Option("", "--rationale", help="Why this decision."),
 ) -> None:
     """Take the gate decision; go and conditional_go are refused while anything blocks them."""
-    from pilotgate.gates import service
-
     actor = acting_as(actor)
     if client := remote():
         body = {
@@ -269,6 +267,8 @@ def gate_decide(
             out = client.post(f"/use-cases/{key}/review/decision", json=body)
         kind, stage, status, sha = out["decision"], out["to_stage"], out["status"], out["snapshot_sha256"]
     else:
+        from pilotgate.gates import service
+
         with unit_of_work() as uow:
             row = service.decide(
                 uow,
@@ -330,11 +330,6 @@ def gate_download(
     output: Path | None = typer.Option(None, "--output", "-o", help="Where to write it (default: its stored name)."),
 ) -> None:
     """Download a stored artifact file (a URL artifact prints its URL)."""
-    import shutil
-
-    from pilotgate.evidence import store
-    from pilotgate.gates import service
-
     if client := remote():
         target = output or Path(f"{artifact}-v{version}" if version else artifact)
         if target.exists():
@@ -345,6 +340,11 @@ def gate_download(
             )
         typer.echo(f"wrote {target} ({size:,} bytes)")
         return
+    import shutil
+
+    from pilotgate.evidence import store
+    from pilotgate.gates import service
+
     with unit_of_work(read_only=True) as uow:
         row = service.find_artifact(uow, key=key, artifact_id=artifact, version=version)
         if row.url:
@@ -365,13 +365,13 @@ def gate_decision(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a decision with its frozen evidence snapshot, and check the snapshot's hash."""
-    from pilotgate.gates import service
-    from pilotgate.gates.api import decision_view
-
     if client := remote():
         with errors_rendered():
             out = client.get(f"/use-cases/{key}/decisions/latest", gate=gate)
     else:
+        from pilotgate.gates import service
+        from pilotgate.gates.api import decision_view
+
         with unit_of_work(read_only=True) as uow:
             row, intact = service.decision_record(uow, key=key, gate=gate)
             out = decision_view(row, intact=intact)

@@ -114,12 +114,12 @@ def assess(
 @maturity_app.command("show")
 def show(as_json: bool = JSON_OPTION) -> None:
     """The latest assessment: scores per capability, the maturity level, the signals and the gaps to close."""
-    from pilotgate.maturity import service
-
     if client := remote():
         with errors_rendered():
             result = client.get("/maturity/latest")
     else:
+        from pilotgate.maturity import service
+
         with unit_of_work(read_only=True) as uow:
             result = service.view(service.latest_or_raise(uow))
     if as_json:
@@ -131,12 +131,12 @@ def show(as_json: bool = JSON_OPTION) -> None:
 @maturity_app.command("history")
 def history(as_json: bool = JSON_OPTION) -> None:
     """Every assessment, oldest first: the level and the score of each capability."""
-    from pilotgate.maturity import service
-
     if client := remote():
         with errors_rendered():
             rows = client.get("/maturity/assessments")
     else:
+        from pilotgate.maturity import service
+
         with unit_of_work(read_only=True) as uow:
             rows = [service.summary(row) for row in service.history(uow)]
     if as_json:

@@ -64,13 +64,13 @@ def policy_publish(file: Path, actor: str | None = typer.Option(None, "--as")) -
 @policy_app.command("list")
 def policy_list(as_json: bool = JSON_OPTION) -> None:
     """List policies and their versions."""
-    from pilotgate.policy import service
-
     if client := remote():
         with errors_rendered():
             rows = client.get("/policies")
         _print_policies(rows, as_json)
         return
+    from pilotgate.policy import service
+
     with unit_of_work() as uow:
         service.ensure_shipped(uow)
         rows = [

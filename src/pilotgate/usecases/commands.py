@@ -32,13 +32,13 @@ def person_add(
     actor: str | None = ACTOR_OPTION,
 ) -> None:
     """Register a person by e-mail."""
-    from pilotgate.usecases import service
-
     if client := remote():
         with errors_rendered():
             made = client.post("/people", json={"email": email, "name": name})
         typer.echo(f"added {made['email']} ({made['name']})")
         return
+    from pilotgate.usecases import service
+
     with unit_of_work() as uow:
         person = service.person_create(uow, email=email, name=name, actor=local_actor(actor))
         typer.echo(f"added {person.email} ({person.name})")
@@ -47,12 +47,12 @@ def person_add(
 @person_app.command("list")
 def person_list(as_json: bool = JSON_OPTION) -> None:
     """List people."""
-    from pilotgate.usecases import service
-
     if client := remote():
         with errors_rendered():
             people = client.get("/people")
     else:
+        from pilotgate.usecases import service
+
         with unit_of_work(read_only=True) as uow:
             people = [{"email": p.email, "name": p.name} for p in service.person_list(uow)]
     if as_json:
@@ -75,8 +75,6 @@ def usecase_add(
     actor: str | None = ACTOR_OPTION,
 ) -> None:
     """Register a use case; prints its new key."""
-    from pilotgate.usecases import service
-
     if client := remote():
         body = {
             "title": title,
@@ -89,6 +87,8 @@ def usecase_add(
         with errors_rendered():
             typer.echo(client.post("/use-cases", json=body)["key"])
         return
+    from pilotgate.usecases import service
+
     with unit_of_work() as uow:
         use_case = service.create(
             uow,
@@ -116,7 +116,6 @@ def usecase_list(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List use cases, filtered and sorted."""
-
     if client := remote():
         total, rows = _remote_list(client, stage, status, business_unit, tag, text, sort, limit, offset)
     else:
@@ -194,12 +193,12 @@ def _print_list(total: int, offset: int, rows: list[dict[str, Any]], as_json: bo
 @usecase_app.command("show")
 def usecase_show(key: str, as_json: bool = JSON_OPTION) -> None:
     """Show one use case: stage, roles, stage history and decisions."""
-    from pilotgate.usecases.views import detail
-
     if client := remote():
         with errors_rendered():
             out = client.get(f"/use-cases/{key}")
     else:
+        from pilotgate.usecases.views import detail
+
         with unit_of_work(read_only=True) as uow:
             out = detail(uow, key)
     if as_json:
@@ -237,8 +236,6 @@ def usecase_edit(
     actor: str | None = ACTOR_OPTION,
 ) -> None:
     """Edit a use case's descriptive fields (its stage changes only through a gate decision)."""
-    from pilotgate.usecases import service
-
     changes = {
         k: v
         for k, v in {
@@ -255,6 +252,8 @@ def usecase_edit(
             client.patch(f"/use-cases/{key}", changes)
         typer.echo(f"updated {key.upper()}")
         return
+    from pilotgate.usecases import service
+
     with unit_of_work() as uow:
         use_case = service.update(uow, key=key, actor=local_actor(actor), changes=changes)
         typer.echo(f"updated {use_case.key}")
