@@ -9,9 +9,9 @@ review and the portfolio report.
 
 Warm: the median of several runs in one process, the chart engine already started (as in a
 running server) but every chart drawn again (the per-process chart cache is emptied before each
-run, so a repeated packet is not flattered by it). Cold: a fresh process rendering its first
-packet, which also starts vl-convert's JavaScript engine and loads WeasyPrint and the fonts;
-measured in a subprocess.
+run, so a repeated packet is not flattered by it). Cold: `pilotgate report gate UC-0003 -o FILE.pdf`
+run as a user runs it — a new process that imports pilotgate, starts vl-convert's JavaScript engine
+(in the background, while it queries), loads WeasyPrint and the fonts, and writes the file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 RUNS = int(os.environ.get("PILOTGATE_BENCH_RUNS", "7"))
@@ -88,12 +89,18 @@ def warm(label: str, run: Callable[[], tuple[dict[str, float], Any]]) -> tuple[f
     return phases["total"], phases["cpu"]
 
 
-def cold() -> float:
-    """A fresh interpreter's first packet, imports included (this script run with --cold)."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--cold"], capture_output=True, text=True, check=True, env=os.environ
+def cold(directory: str) -> float:
+    """`pilotgate report gate KEY -o FILE.pdf` as a user runs it: a new process, its imports, the
+    chart engine's start, the fonts, the packet and the file written; wall seconds."""
+    executable = Path(sys.executable).with_name("pilotgate")
+    begun = time.perf_counter()
+    subprocess.run(
+        [str(executable), "report", "gate", KEY, "-o", str(Path(directory) / "cold.pdf")],
+        capture_output=True,
+        check=True,
+        env=os.environ,
     )
-    return float(done.stdout.strip().splitlines()[-1])
+    return time.perf_counter() - begun
 
 
 def main() -> None:
@@ -105,8 +112,8 @@ def main() -> None:
         start = time.perf_counter()
         summary = build_demo("benchmark")
         print(f"built the demo portfolio ({summary['use_cases']} use cases) in {time.perf_counter() - start:.1f} s")
-        colds = [cold() for _ in range(3)]
-        print(f"gate packet PDF of {KEY}, cold (a new process: imports, chart engine start, fonts): "
+        colds = [cold(directory) for _ in range(3)]
+        print(f"`pilotgate report gate {KEY} -o FILE.pdf`, cold (a new process: imports, chart engine, fonts): "
               f"median {statistics.median(colds):.2f} s of {len(colds)}")  # fmt: skip
         packet, cpu = warm(f"gate packet PDF of {KEY}, open Gate 3 review", lambda: packet_pdf(KEY))
         warm(f"gate packet PDF of {DECIDED}, decided review", lambda: packet_pdf(DECIDED))
@@ -121,9 +128,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--cold"]:
-        begun = time.perf_counter()
-        packet_pdf(KEY)
-        print(time.perf_counter() - begun)
-    else:
-        main()
+    main()
