@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,12 +90,21 @@ def postgres_url_or_skip() -> str:
 _sqlite_state: dict[str, Path] = {}
 
 
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A SQLite database file copied with its write-ahead log, if one is left (and without the
+    target's old one, which would otherwise be replayed into the copy)."""
+    for suffix in ("", "-wal", "-shm"):
+        copied, replaced = source.with_name(source.name + suffix), target.with_name(target.name + suffix)
+        if copied.exists():
+            shutil.copyfile(copied, replaced)
+        else:
+            replaced.unlink(missing_ok=True)
+
+
 def fresh_sqlite(path: Path, factory: pytest.TempPathFactory) -> str:
     """A SQLite database at ``path``, already migrated: a copy of one file migrated once per test
     session (migrating takes 0.2 s; copying a few milliseconds). Migrating from nothing is tested on
     its own (tests/unit/test_migrations_head.py) and runs for every home the tests create otherwise."""
-    import shutil
-
     if "template" not in _sqlite_state:
         template = factory.mktemp("sqlite-template") / "pilotgate.db"
         from pilotgate.db.engine import Database
@@ -103,10 +113,7 @@ def fresh_sqlite(path: Path, factory: pytest.TempPathFactory) -> str:
         database.ensure_schema()
         database.engine.dispose()
         _sqlite_state["template"] = template
-    template = _sqlite_state["template"]
-    for suffix in ("", "-wal"):
-        if template.with_name(template.name + suffix).exists():
-            shutil.copyfile(template.with_name(template.name + suffix), path.with_name(path.name + suffix))
+    _copy_sqlite(_sqlite_state["template"], path)
     return f"sqlite:///{path}"
 
 
@@ -193,19 +200,13 @@ def demo_home(
     request: pytest.FixtureRequest, home: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     """`home` holding the demo portfolio, as `pilotgate demo` builds it (a private copy of one build)."""
-    import shutil
-
     from pilotgate.db.engine import Database
 
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     root, built_url, _ = _built_demo(kind, tmp_path_factory)
     shutil.copytree(root / "home", home)
     if kind == "sqlite":
-        source = Path(built_url.removeprefix("sqlite:///"))
-        target = Path(database_url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            if source.with_name(source.name + suffix).exists():
-                shutil.copyfile(source.with_name(source.name + suffix), target.with_name(target.name + suffix))
+        _copy_sqlite(Path(built_url.removeprefix("sqlite:///")), Path(database_url.removeprefix("sqlite:///")))
     else:
         Database.dispose_all()
         name = database_url.rsplit("/", 1)[1]
